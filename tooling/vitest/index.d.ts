@@ -1,0 +1,4 @@
+import type { ViteUserConfig } from 'vitest/config';
+
+export declare const sourceCondition: '@cody/source';
+export declare function codyVitestConfig(extra?: ViteUserConfig): ViteUserConfig;
