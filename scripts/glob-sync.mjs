@@ -10,11 +10,11 @@ export function globSync(patterns, fileName) {
   const found = [];
   for (const pattern of patterns) {
     const dirs = pattern.endsWith('/*')
-      ? (existsSync(join(root, pattern.slice(0, -2)))
-          ? readdirSync(join(root, pattern.slice(0, -2)), { withFileTypes: true })
-              .filter((d) => d.isDirectory())
-              .map((d) => join(root, pattern.slice(0, -2), d.name))
-          : [])
+      ? existsSync(join(root, pattern.slice(0, -2)))
+        ? readdirSync(join(root, pattern.slice(0, -2)), { withFileTypes: true })
+            .filter((d) => d.isDirectory())
+            .map((d) => join(root, pattern.slice(0, -2), d.name))
+        : []
       : [join(root, pattern)];
     for (const dir of dirs) if (existsSync(join(dir, fileName))) found.push(join(dir, fileName));
   }

@@ -9,9 +9,18 @@ const reports = () => globSync(['packages/*', 'apps/*', 'tests/*', 'convex'], '.
 for (const file of reports()) rmSync(file, { force: true });
 
 const steps = [
-  ['install', '--frozen-lockfile=false', '--prefer-offline'],
+  ['install', '--prefer-offline'],
   ['exec', 'biome', 'check', '.'],
-  ['exec', 'turbo', 'run', 'typecheck', 'test', '--concurrency=3', '--output-logs=errors-only', ...process.argv.slice(2)],
+  [
+    'exec',
+    'turbo',
+    'run',
+    'typecheck',
+    'test',
+    '--concurrency=3',
+    '--output-logs=errors-only',
+    ...process.argv.slice(2),
+  ],
 ];
 for (const step of steps) {
   console.log(`\n> pnpm ${step.join(' ')}`);

@@ -9,7 +9,12 @@ export function codyVitestConfig(extra = {}) {
   return {
     ...extra,
     resolve: { conditions: [sourceCondition, ...defaultClientConditions], ...(extra.resolve ?? {}) },
-    ssr: { resolve: { conditions: [sourceCondition, ...defaultServerConditions], externalConditions: [sourceCondition] } },
+    ssr: {
+      resolve: {
+        conditions: [sourceCondition, ...defaultServerConditions],
+        externalConditions: [sourceCondition],
+      },
+    },
     test: {
       include: ['src/**/*.test.ts', 'test/**/*.test.ts', 'src/**/*.test.tsx'],
       ...(extra.test ?? {}),

@@ -8,7 +8,7 @@ import {
   type StreamEvent,
   safeParseStreamEvent,
 } from '@cody/schema';
-import { initialReducerState, type ItemStatus, type ReducerState } from './reducer-state';
+import { type ItemStatus, initialReducerState, type ReducerState } from './reducer-state';
 import { hasSeen, withSeen } from './seen-ids';
 import { appendDelta, startItem } from './start-item';
 
@@ -47,7 +47,11 @@ function reduce(state: ReducerState, event: StreamEvent): ReducerState {
       if (state.halted || Object.hasOwn(state.itemIndex, payload.item_id)) return state;
       const index = response.output_items.length;
       return {
-        ...withResponse(state, { output_items: [...response.output_items, startItem(payload)] }, event.timestamp),
+        ...withResponse(
+          state,
+          { output_items: [...response.output_items, startItem(payload)] },
+          event.timestamp,
+        ),
         itemIndex: { ...state.itemIndex, [payload.item_id]: index },
         itemStatus: { ...state.itemStatus, [payload.item_id]: 'streaming' },
       };
@@ -58,15 +62,19 @@ function reduce(state: ReducerState, event: StreamEvent): ReducerState {
     case 'item_cancelled': {
       if (state.halted) return state;
       const index = state.itemIndex[payload.item_id];
-      if (index === undefined) return failRun(state, sequenceError(event, 'for an item that never started'), event.timestamp);
+      if (index === undefined)
+        return failRun(state, sequenceError(event, 'for an item that never started'), event.timestamp);
       if (state.itemStatus[payload.item_id] !== 'streaming') return state;
       const item = response.output_items[index] as OutputItem;
       if (payload.type === 'item_delta') {
         return replaceItem(state, index, appendDelta(item, payload.delta_content), event.timestamp);
       }
       const next =
-        payload.type === 'item_done' ? replaceItem(state, index, payload.final_item, event.timestamp) : touch(state, event.timestamp);
-      const status: ItemStatus = payload.type === 'item_done' ? 'done' : payload.type === 'item_error' ? 'error' : 'cancelled';
+        payload.type === 'item_done'
+          ? replaceItem(state, index, payload.final_item, event.timestamp)
+          : touch(state, event.timestamp);
+      const status: ItemStatus =
+        payload.type === 'item_done' ? 'done' : payload.type === 'item_error' ? 'error' : 'cancelled';
       return { ...next, itemStatus: { ...state.itemStatus, [payload.item_id]: status } };
     }
     case 'response_done': {
@@ -110,7 +118,10 @@ function failRun(state: ReducerState, error: ErrorInfo, timestamp: number): Redu
   if (response === undefined) return state.error === undefined ? { ...state, error, halted: true } : state;
   if (isTerminalStatus(response.status)) return state;
   if (error.code !== ERROR_CODES.STREAM_SEQUENCE_ERROR) {
-    return closeOpenItems(withResponse(state, { status: 'error', finish_reason: 'error', error }, timestamp), 'error');
+    return closeOpenItems(
+      withResponse(state, { status: 'error', finish_reason: 'error', error }, timestamp),
+      'error',
+    );
   }
   const kept = response.output_items.filter((item) => state.itemStatus[item.id] !== 'streaming');
   const itemIndex: Record<string, number> = {};
@@ -129,7 +140,8 @@ function failRun(state: ReducerState, error: ErrorInfo, timestamp: number): Redu
 
 function closeOpenItems(state: ReducerState, status: ItemStatus): ReducerState {
   const itemStatus: Record<string, ItemStatus> = { ...state.itemStatus };
-  for (const [id, current] of Object.entries(itemStatus)) if (current === 'streaming') itemStatus[id] = status;
+  for (const [id, current] of Object.entries(itemStatus))
+    if (current === 'streaming') itemStatus[id] = status;
   return { ...state, itemStatus };
 }
 
@@ -141,7 +153,10 @@ function replaceItem(state: ReducerState, index: number, item: OutputItem, times
 
 function withResponse(state: ReducerState, patch: Partial<Response>, timestamp: number): ReducerState {
   const response = state.response as Response;
-  return { ...state, response: { ...response, ...patch, updated_at: Math.max(response.updated_at, timestamp) } };
+  return {
+    ...state,
+    response: { ...response, ...patch, updated_at: Math.max(response.updated_at, timestamp) },
+  };
 }
 
 const touch = (state: ReducerState, timestamp: number) => withResponse(state, {}, timestamp);

@@ -31,7 +31,12 @@ export interface Hydrator {
   reset(): void;
 }
 
-const EMPTY: HydratorSnapshot = { state: undefined, response: undefined, lastEventId: undefined, done: false };
+const EMPTY: HydratorSnapshot = {
+  state: undefined,
+  response: undefined,
+  lastEventId: undefined,
+  done: false,
+};
 
 /**
  * The client side of a run: feeds SSE messages through the same reducer the server uses and
@@ -84,4 +89,3 @@ export function createHydrator(): Hydrator {
     },
   };
 }
-

@@ -30,7 +30,8 @@ export function replayEvents(response: Response, options: ReplayOptions = {}): S
   for (const item of response.output_items) {
     payloads.push(itemStart(item), { type: 'item_done', item_id: item.id, final_item: item });
   }
-  const terminal = response.status === 'complete' || response.status === 'error' || response.status === 'aborted';
+  const terminal =
+    response.status === 'complete' || response.status === 'error' || response.status === 'aborted';
   if (terminal) {
     payloads.push({
       type: 'response_done',

@@ -34,7 +34,13 @@ export function startItem(payload: PayloadOf<'item_start'>): OutputItem {
     case 'script_execution':
       return payload.call_id === undefined
         ? { id, type: 'script_execution', origin: 'agent', code: payload.code ?? '' }
-        : { id, type: 'script_execution', origin: 'agent', code: payload.code ?? '', call_id: payload.call_id };
+        : {
+            id,
+            type: 'script_execution',
+            origin: 'agent',
+            code: payload.code ?? '',
+            call_id: payload.call_id,
+          };
     case 'script_execution_output':
       return {
         id,

@@ -1,7 +1,7 @@
+export { type ErrorInfo, ErrorInfoSchema } from './error-info';
 export { CodyError, type CodyErrorOptions } from './errors/cody-error';
 export { ERROR_CODES, type ErrorCode } from './errors/error-codes';
 export { ValidationError } from './errors/validation-error';
-export { type ErrorInfo, ErrorInfoSchema } from './error-info';
 export { formatValidationError } from './format-validation-error';
 export { CodyIdSchema, ProviderIdSchema } from './ids';
 export {

@@ -8,7 +8,11 @@ export const ResponseStatusSchema = z.enum(['queued', 'in_progress', 'complete',
 export type ResponseStatus = z.infer<typeof ResponseStatusSchema>;
 
 /** Statuses a run never leaves once reached. */
-export const TERMINAL_STATUSES = ['complete', 'error', 'aborted'] as const satisfies readonly ResponseStatus[];
+export const TERMINAL_STATUSES = [
+  'complete',
+  'error',
+  'aborted',
+] as const satisfies readonly ResponseStatus[];
 export type TerminalStatus = (typeof TERMINAL_STATUSES)[number];
 export const isTerminalStatus = (status: ResponseStatus): status is TerminalStatus =>
   (TERMINAL_STATUSES as readonly string[]).includes(status);

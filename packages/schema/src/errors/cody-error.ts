@@ -12,7 +12,6 @@ export interface CodyErrorOptions {
  * copies of this package in one process, where `instanceof` would not.
  */
 export class CodyError extends Error {
-  private readonly [marker] = true;
   readonly code: string;
   readonly details: unknown;
   readonly isRetryable: boolean;
@@ -23,6 +22,8 @@ export class CodyError extends Error {
     this.code = code;
     this.details = options.details;
     this.isRetryable = options.isRetryable ?? false;
+    // a global-symbol brand, so isInstance works across duplicate copies of this package
+    Object.defineProperty(this, marker, { value: true });
   }
 
   static isInstance(value: unknown): value is CodyError {

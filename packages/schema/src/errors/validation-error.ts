@@ -9,14 +9,18 @@ export class ValidationError extends CodyError {
 
   constructor(error: z.ZodError, options: { code?: string; prefix?: string; what?: string } = {}) {
     const described = formatValidationError(error, options.prefix);
-    super(options.code ?? ERROR_CODES.VALIDATION_ERROR, options.what ? `${options.what}: ${described}` : described, {
-      details: {
-        issues: error.issues.map((issue) => ({
-          path: [options.prefix, ...issue.path.map(String)].filter(Boolean).join('.'),
-          message: issue.message,
-        })),
+    super(
+      options.code ?? ERROR_CODES.VALIDATION_ERROR,
+      options.what ? `${options.what}: ${described}` : described,
+      {
+        details: {
+          issues: error.issues.map((issue) => ({
+            path: [options.prefix, ...issue.path.map(String)].filter(Boolean).join('.'),
+            message: issue.message,
+          })),
+        },
       },
-    });
+    );
     this.name = 'ValidationError';
     this.issues = (this.details as { issues: { path: string; message: string }[] }).issues;
   }

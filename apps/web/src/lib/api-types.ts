@@ -1,0 +1,47 @@
+import type { Response as RunResponse, Thread } from '@cody/schema';
+
+/** Reasoning effort the composer offers; `default` leaves the choice to the server. */
+export type ReasoningEffort = 'default' | 'low' | 'medium' | 'high';
+
+export interface SubmitInput {
+  prompt: string;
+  providerId?: string;
+  model?: string;
+  threadId?: string;
+  reasoning?: { effort: Exclude<ReasoningEffort, 'default'> };
+}
+
+export interface SubmitResult {
+  runId: string;
+  turnId: string;
+  threadId: string;
+  streamUrl: string;
+}
+
+export interface ThreadPage {
+  threads: Thread[];
+  nextCursor: string | null;
+}
+
+export interface ThreadWithRuns {
+  thread: Thread;
+  runs: RunResponse[];
+}
+
+export interface ModelInfo {
+  id: string;
+  reasoning: boolean;
+  tools: boolean;
+}
+
+export interface ProviderInfo {
+  id: string;
+  configured: boolean;
+  models: ModelInfo[];
+}
+
+export interface ServerConfig {
+  providers: ProviderInfo[];
+  defaultProvider?: string;
+  defaultModel?: string;
+}

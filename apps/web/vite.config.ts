@@ -1,0 +1,18 @@
+import react from '@vitejs/plugin-react';
+import { defaultClientConditions, defineConfig } from 'vite';
+
+// where the dev server (and `vite preview`) forward API calls
+const apiTarget = process.env.CODY_API_URL ?? 'http://127.0.0.1:4010';
+const proxy = {
+  '/api': { target: apiTarget, changeOrigin: true },
+  '/health': { target: apiTarget, changeOrigin: true },
+};
+
+export default defineConfig({
+  plugins: [react()],
+  // workspace packages resolve to their src/, so a fresh install builds without prebuilding them
+  resolve: { conditions: ['@cody/source', ...defaultClientConditions] },
+  server: { proxy },
+  preview: { proxy },
+  build: { outDir: 'dist', emptyOutDir: true, sourcemap: true, target: 'es2022' },
+});

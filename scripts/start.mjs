@@ -1,0 +1,35 @@
+#!/usr/bin/env node
+// `npm start`: installs what is missing, builds, finds (or starts) Redis, then runs the server,
+// which serves the API and the web app on one port.
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ensureRedis } from './ensure-redis.mjs';
+import { runPnpm } from './pnpm.mjs';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const serverEntry = join(root, 'apps', 'server', 'dist', 'main.js');
+
+for (const step of [
+  ['install', '--prefer-offline'],
+  ['exec', 'turbo', 'run', 'build', '--output-logs=errors-only'],
+]) {
+  console.log(`> pnpm ${step.join(' ')}`);
+  const status = runPnpm(step);
+  if (status !== 0) process.exit(status);
+}
+
+if (!existsSync(serverEntry)) {
+  console.error('\nThe server (apps/server) is not built yet: only the libraries exist so far.');
+  console.error('Run `npm test` to exercise what is there.');
+  process.exit(1);
+}
+
+const redisUrl = await ensureRedis(root);
+const server = spawn(process.execPath, [serverEntry], {
+  stdio: 'inherit',
+  env: { ...process.env, REDIS_URL: redisUrl },
+});
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => server.kill(signal));
+server.on('exit', (code) => process.exit(code ?? 0));
