@@ -7,4 +7,6 @@ export default defineConfig({
   sourcemap: true,
   clean: true,
   target: 'es2022',
+  // the script sandbox's worker thread loads this file from beside dist/index.js
+  onSuccess: 'cp src/sandbox-worker.mjs dist/sandbox-worker.mjs',
 });

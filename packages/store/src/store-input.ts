@@ -40,9 +40,13 @@ function parse<S extends z.ZodType>(schema: S, input: unknown, what: string): z.
   return result.data;
 }
 
-/** Validates a snapshot before it is written; throws ValidationError naming the fields. */
+/**
+ * Validates a snapshot before it is written; throws ValidationError naming the fields. Returns
+ * the caller's own object (not zod's copy), so the stored JSON keeps the caller's key order.
+ */
 export function parseStoredRun(input: unknown): StoredRun {
-  return parse(StoredRunSchema, input, 'putRun') as StoredRun;
+  parse(StoredRunSchema, input, 'putRun');
+  return input as StoredRun;
 }
 
 /** Validates createThread's input and builds the thread it creates. */

@@ -8,16 +8,23 @@ export interface ThreadCursor {
 
 /** Opaque to callers; it encodes the last thread of a page so pages stay stable under inserts. */
 export function encodeThreadCursor(cursor: ThreadCursor): string {
-  return Buffer.from(`${cursor.updatedAt}:${cursor.id}`, 'utf8').toString('base64url');
+  // the text is ASCII (digits, hex, ':' and '-'), so btoa needs no UTF-8 step
+  return btoa(`${cursor.updatedAt}:${cursor.id}`).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 }
 
 /** The cursor `encodeThreadCursor` made, or null when `value` is not one. */
 export function decodeThreadCursor(value: string): ThreadCursor | null {
-  const text = Buffer.from(value, 'base64url').toString('utf8');
-  const separator = text.indexOf(':');
-  if (separator < 1) return null;
-  const updatedAt = TimestampSchema.safeParse(Number(text.slice(0, separator)));
-  const id = CodyIdSchema.safeParse(text.slice(separator + 1));
-  if (!updatedAt.success || !id.success || !/^\d+$/.test(text.slice(0, separator))) return null;
+  if (!/^[A-Za-z0-9_-]+$/.test(value)) return null;
+  let text: string;
+  try {
+    text = atob(value.replace(/-/g, '+').replace(/_/g, '/'));
+  } catch {
+    return null;
+  }
+  const match = /^(\d{1,16}):(.+)$/.exec(text);
+  if (!match) return null;
+  const updatedAt = TimestampSchema.safeParse(Number(match[1]));
+  const id = CodyIdSchema.safeParse(match[2]);
+  if (!updatedAt.success || !id.success) return null;
   return { updatedAt: updatedAt.data, id: id.data };
 }

@@ -20,4 +20,6 @@ export interface ToolExecutionContext {
   env: NodeJS.ProcessEnv;
   /** Calls another tool with raw JSON arguments (scripts use it). */
   callTool: (name: string, rawArgs: string, context: ToolContext) => Promise<ToolResult>;
+  /** Tools a script may call through its `tools` bridge. */
+  scriptTools: readonly string[];
 }

@@ -35,7 +35,8 @@ export const DEFAULT_TOOL_LIMITS: Readonly<ToolLimits> = Object.freeze({
   maxGrepFileBytes: 4 * 1024 * 1024,
   scriptTimeoutMs: 30_000,
   scriptMemoryBytes: 64 * 1024 * 1024,
-  scriptStackBytes: 512 * 1024,
+  // QuickJS in wasm recurses on the host's native stack: keep its limit well below Node's ~1 MB
+  scriptStackBytes: 256 * 1024,
 });
 
 export function resolveToolLimits(limits: Partial<ToolLimits> = {}): ToolLimits {

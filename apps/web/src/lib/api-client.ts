@@ -65,10 +65,14 @@ export function createApiClient(options: ApiClientOptions = {}): ApiClient {
     try {
       return JSON.parse(text) as T;
     } catch (error) {
-      throw new ApiError(CLIENT_ERROR_CODES.BAD_RESPONSE, `The server sent invalid JSON for ${method} ${path}.`, {
-        status: response.status,
-        cause: error,
-      });
+      throw new ApiError(
+        CLIENT_ERROR_CODES.BAD_RESPONSE,
+        `The server sent invalid JSON for ${method} ${path}.`,
+        {
+          status: response.status,
+          cause: error,
+        },
+      );
     }
   }
 

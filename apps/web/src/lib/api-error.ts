@@ -38,7 +38,12 @@ export class ApiError extends CodyError {
 /** Wraps anything thrown into an ApiError so UI code handles one shape. */
 export function toApiError(error: unknown): ApiError {
   if (error instanceof ApiError) return error;
-  if (CodyError.isInstance(error)) return new ApiError(error.code, error.message, { status: 0, cause: error });
+  if (CodyError.isInstance(error))
+    return new ApiError(error.code, error.message, { status: 0, cause: error });
   const message = error instanceof Error ? error.message : String(error);
-  return new ApiError(CLIENT_ERROR_CODES.SERVER_UNREACHABLE, message, { status: 0, cause: error, isRetryable: true });
+  return new ApiError(CLIENT_ERROR_CODES.SERVER_UNREACHABLE, message, {
+    status: 0,
+    cause: error,
+    isRetryable: true,
+  });
 }

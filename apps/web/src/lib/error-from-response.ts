@@ -29,7 +29,9 @@ export async function errorFromResponse(response: globalThis.Response): Promise<
       { status, isRetryable: true },
     );
   }
-  return new ApiError(CLIENT_ERROR_CODES.BAD_RESPONSE, `Unexpected HTTP ${status} from the server.`, { status });
+  return new ApiError(CLIENT_ERROR_CODES.BAD_RESPONSE, `Unexpected HTTP ${status} from the server.`, {
+    status,
+  });
 }
 
 function parseJson(text: string): unknown {

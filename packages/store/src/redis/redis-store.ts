@@ -12,7 +12,13 @@ import type {
   StoredRun,
   ThreadPage,
 } from '../store';
-import { buildNewThread, isStoreId, parseListThreadsOptions, parseStoredRun, parseThreadPatch } from '../store-input';
+import {
+  buildNewThread,
+  isStoreId,
+  parseListThreadsOptions,
+  parseStoredRun,
+  parseThreadPatch,
+} from '../store-input';
 import { encodeThreadCursor, type ThreadCursor } from '../thread-cursor';
 import { type RedisStoreKeys, redisStoreKeys } from './redis-store-keys';
 import { CREATE_THREAD, DELETE_THREAD, LINK_RUN, PUT_RUN, UPDATE_THREAD } from './redis-store-scripts';
@@ -27,6 +33,8 @@ export interface RedisStoreOptions {
   prefix?: string;
   /** How long `ping` waits for an answer before rejecting; default 2000 ms. */
   pingTimeoutMs?: number;
+  /** Told about connection errors of a client the store opened itself (pino-compatible). */
+  logger?: { warn(obj: object, msg?: string): void };
 }
 
 /**
@@ -45,11 +53,21 @@ export class RedisStore implements Store {
   private readonly ownsClient: boolean;
   private readonly keys: RedisStoreKeys;
   private readonly pingTimeoutMs: number;
+  private closed = false;
 
   constructor(options: RedisStoreOptions) {
     this.prefix = options.prefix ?? DEFAULT_REDIS_PREFIX;
     this.ownsClient = typeof options.redis === 'string';
-    this.client = typeof options.redis === 'string' ? new Redis(options.redis) : options.redis;
+    if (typeof options.redis === 'string') {
+      const client = new Redis(options.redis);
+      // operations and ping report failures themselves; without a listener ioredis prints each one
+      client.on('error', (error: Error) =>
+        options.logger?.warn({ err: error }, 'redis store connection error'),
+      );
+      this.client = client;
+    } else {
+      this.client = options.redis;
+    }
     this.keys = redisStoreKeys(this.prefix);
     this.pingTimeoutMs = options.pingTimeoutMs ?? 2000;
   }
@@ -106,7 +124,8 @@ export class RedisStore implements Store {
       const last = shown.at(-1);
       return {
         threads: shown.map((entry) => entry.thread),
-        nextCursor: hasMore && last ? encodeThreadCursor({ updatedAt: last.score, id: last.thread.id }) : null,
+        nextCursor:
+          hasMore && last ? encodeThreadCursor({ updatedAt: last.score, id: last.thread.id }) : null,
       };
     });
   }
@@ -168,9 +187,12 @@ export class RedisStore implements Store {
         if (added === 1) await this.client.zrem(this.keys.threadRuns(threadId), response.id);
         throw new RunThreadMismatchError(response.id, value, threadId);
       }
-      await this.client.zadd(this.keys.threadsByUpdated(), 'GT', updatedAt, threadId);
+      const [, threadExists] = await Promise.all([
+        this.client.zadd(this.keys.threadsByUpdated(), 'GT', updatedAt, threadId),
+        outcome === 'stored' ? this.client.exists(this.keys.thread(threadId)) : 1,
+      ]);
       if (outcome === 'stale') return { stored: false, lastStreamId: value === '' ? null : value };
-      if ((await this.client.exists(this.keys.thread(threadId))) === 0) {
+      if (threadExists === 0) {
         await this.client.del(this.keys.run(response.id));
         throw new ThreadNotFoundError(threadId);
       }
@@ -196,7 +218,10 @@ export class RedisStore implements Store {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(
-        () => reject(new StoreError(`redis did not answer within ${this.pingTimeoutMs} ms`, { isRetryable: true })),
+        () =>
+          reject(
+            new StoreError(`redis did not answer within ${this.pingTimeoutMs} ms`, { isRetryable: true }),
+          ),
         this.pingTimeoutMs,
       );
     });
@@ -209,7 +234,11 @@ export class RedisStore implements Store {
 
   /** Closes the connection when the store opened it; a client passed in stays its owner's. */
   async close(): Promise<void> {
-    if (this.ownsClient && this.client.status !== 'end') await this.client.quit();
+    if (!this.ownsClient || this.closed) return;
+    this.closed = true;
+    // quit waits for pending replies; a client that never connected has nothing to wait for
+    if (this.client.status === 'ready') await this.client.quit();
+    else this.client.disconnect();
   }
 
   private async readRun(id: string): Promise<StoredRun | null> {
@@ -225,7 +254,10 @@ export class RedisStore implements Store {
   }
 
   /** Index entries strictly after `cursor`, newest first; ties on updated_at ordered by id, descending. */
-  private async indexAfter(cursor: ThreadCursor | null, count: number): Promise<{ id: string; score: number }[]> {
+  private async indexAfter(
+    cursor: ThreadCursor | null,
+    count: number,
+  ): Promise<{ id: string; score: number }[]> {
     const key = this.keys.threadsByUpdated();
     const entries: { id: string; score: number }[] = [];
     let upper = '+inf';
@@ -237,7 +269,17 @@ export class RedisStore implements Store {
       }
       upper = `(${cursor.updatedAt}`;
     }
-    const rest = await this.client.zrange(key, upper, '-inf', 'BYSCORE', 'REV', 'LIMIT', 0, count - entries.length, 'WITHSCORES');
+    const rest = await this.client.zrange(
+      key,
+      upper,
+      '-inf',
+      'BYSCORE',
+      'REV',
+      'LIMIT',
+      0,
+      count - entries.length,
+      'WITHSCORES',
+    );
     for (let i = 0; i + 1 < rest.length; i += 2) entries.push({ id: rest[i]!, score: Number(rest[i + 1]) });
     return entries;
   }
@@ -271,6 +313,7 @@ function toThread(fields: Record<string, string>): Thread | null {
     created_at: Number(fields.created_at),
     updated_at: Number(fields.updated_at),
   });
-  if (!parsed.success) throw new StoreError(`stored thread ${fields.id} is corrupt`, { details: parsed.error.issues });
+  if (!parsed.success)
+    throw new StoreError(`stored thread ${fields.id} is corrupt`, { details: parsed.error.issues });
   return parsed.data;
 }

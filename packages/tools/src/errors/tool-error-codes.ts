@@ -22,6 +22,8 @@ export const TOOL_ERROR_CODES = {
   SCRIPT_MEMORY_LIMIT: 'SCRIPT_MEMORY_LIMIT',
   /** The script's result could not be turned into JSON (a BigInt, a cycle). */
   SCRIPT_RESULT_NOT_JSON: 'SCRIPT_RESULT_NOT_JSON',
+  /** The script's JSON result is bigger than the output cap. */
+  SCRIPT_RESULT_TOO_LARGE: 'SCRIPT_RESULT_TOO_LARGE',
   CONFIGURATION_ERROR: 'CONFIGURATION_ERROR',
 } as const;
 export type ToolErrorCode = (typeof TOOL_ERROR_CODES)[keyof typeof TOOL_ERROR_CODES];

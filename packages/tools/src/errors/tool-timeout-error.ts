@@ -5,7 +5,9 @@ export class ToolTimeoutError extends CodyError {
   readonly timeoutMs: number;
 
   constructor(name: string, timeoutMs: number) {
-    super(TOOL_ERROR_CODES.TOOL_TIMEOUT, `${name} timed out after ${timeoutMs} ms`, { details: { timeoutMs } });
+    super(TOOL_ERROR_CODES.TOOL_TIMEOUT, `${name} timed out after ${timeoutMs} ms`, {
+      details: { timeoutMs },
+    });
     this.name = 'ToolTimeoutError';
     this.timeoutMs = timeoutMs;
   }

@@ -30,7 +30,8 @@ export async function resolveWorkspacePath(workspaceRoot: string, input: string)
     else throw new PathOutsideWorkspaceError(input, lexicalRoot, 'absolute path outside the workspace');
   } else {
     candidate = path.resolve(root, input);
-    if (!isInside(root, candidate)) throw new PathOutsideWorkspaceError(input, lexicalRoot, 'it climbs out with ..');
+    if (!isInside(root, candidate))
+      throw new PathOutsideWorkspaceError(input, lexicalRoot, 'it climbs out with ..');
   }
   const real = await resolveSymlinks(candidate);
   if (!isInside(root, real)) {

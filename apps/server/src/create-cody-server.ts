@@ -1,0 +1,163 @@
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createModelCatalogue, createProvider, type ModelProvider } from '@cody/adapters';
+import { RedisTransport } from '@cody/redis';
+import { createStore, type Store } from '@cody/store';
+import { toolDeclarations } from '@cody/tools';
+import { PersistenceWorker, RunDriver, ToolWorker } from '@cody/workers';
+import cors from '@fastify/cors';
+import fastifyStatic from '@fastify/static';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import { isSpanContextValid, trace } from '@opentelemetry/api';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { ServerConfig } from './config';
+import { installBearerAuth } from './http/bearer-auth';
+import { installErrorHandler } from './http/error-handler';
+import { configRoutes } from './routes/config-routes';
+import { healthRoutes } from './routes/health-routes';
+import { runRoutes } from './routes/run-routes';
+import { streamRoutes } from './routes/stream-routes';
+import { threadRoutes } from './routes/thread-routes';
+import type { ServerContext } from './server-context';
+
+export interface CodyServerOptions {
+  config: ServerConfig;
+  /** Where provider keys and base URLs are read (`OPENAI_API_KEY`, …); process.env by default. */
+  env?: Record<string, string | undefined>;
+  /** Milliseconds between SSE heartbeats on an idle stream; default 15000. */
+  sseHeartbeatMs?: number;
+  /** Log to stdout (pino JSON); default true. */
+  logger?: boolean;
+}
+
+export interface CodyServer {
+  app: FastifyInstance;
+  context: ServerContext;
+  /** Starts listening on the configured host and port; resolves with the base URL. */
+  listen(): Promise<string>;
+  /** Stops accepting, drains runs, hands back worker entries, closes Redis. */
+  close(): Promise<void>;
+}
+
+const webDistDefault = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'web', 'dist');
+
+/** Composes the packages into the HTTP server; the in-process workers start with it. */
+export async function createCodyServer(options: CodyServerOptions): Promise<CodyServer> {
+  const { config } = options;
+  const env = options.env ?? process.env;
+  const app = Fastify({
+    bodyLimit: config.CODY_BODY_LIMIT_BYTES,
+    // SSE responses are long-lived: close must not wait for their clients
+    forceCloseConnections: true,
+    logger:
+      options.logger === false
+        ? false
+        : {
+            level: config.LOG_LEVEL,
+            // every line carries the trace it belongs to
+            mixin() {
+              const span = trace.getActiveSpan()?.spanContext();
+              return span && isSpanContextValid(span) ? { trace_id: span.traceId, span_id: span.spanId } : {};
+            },
+          },
+  }).withTypeProvider<ZodTypeProvider>();
+  const log = app.log;
+
+  const transport = new RedisTransport({ url: config.REDIS_URL, prefix: config.CODY_REDIS_PREFIX, logger: log, name: 'cody-server' });
+  const store: Store = createStore({
+    convexUrl: config.CONVEX_URL,
+    redis: transport.redis,
+    prefix: config.CODY_REDIS_PREFIX,
+    logger: log,
+  });
+  const catalogue = createModelCatalogue({ env });
+  const providers = new Map<string, ModelProvider>();
+  const driver = new RunDriver({ transport, tools: toolDeclarations(), maxSteps: config.CODY_MAX_STEPS, logger: log });
+
+  const context: ServerContext = {
+    config: { ...config, sseHeartbeatMs: options.sseHeartbeatMs ?? 15_000 },
+    transport,
+    store,
+    driver,
+    catalogue,
+    provider(id) {
+      let provider = providers.get(id);
+      if (!provider) {
+        provider = createProvider(id, env, { logger: log });
+        providers.set(id, provider);
+      }
+      return provider;
+    },
+    isConfigured(id) {
+      try {
+        context.provider(id);
+        return true;
+      } catch {
+        return false;
+      }
+    },
+  };
+
+  const workers: { start(): Promise<void>; stop(): Promise<void> }[] = [];
+  if (config.CODY_WORKERS === 'inprocess') {
+    workers.push(
+      new PersistenceWorker({ transport, store, runTtlSeconds: config.CODY_RUN_TTL_SECONDS, logger: log }),
+      new ToolWorker({ transport, workspaceRoot: config.CODY_WORKSPACE, logger: log }),
+    );
+  }
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  installErrorHandler(app);
+  await app.register(cors, { origin: true, exposedHeaders: ['content-type'] });
+  installBearerAuth(app, config.CODY_API_TOKEN);
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Cody API', version: '2.0.0', description: 'Submit agent turns, stream runs over SSE, manage threads.' },
+      components: config.CODY_API_TOKEN
+        ? { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } }
+        : {},
+      ...(config.CODY_API_TOKEN ? { security: [{ bearer: [] }] } : {}),
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(healthRoutes(context));
+  await app.register(
+    async (api) => {
+      await api.register(runRoutes(context));
+      await api.register(streamRoutes(context));
+      await api.register(threadRoutes(context));
+      await api.register(configRoutes(context));
+    },
+    { prefix: '/api/v2' },
+  );
+  const webDist = config.CODY_WEB_DIST ?? webDistDefault;
+  if (existsSync(join(webDist, 'index.html'))) {
+    await app.register(fastifyStatic, { root: webDist, wildcard: false });
+    app.get('/*', { schema: { hide: true } }, (_request, reply) => reply.sendFile('index.html'));
+  }
+
+  for (const worker of workers) await worker.start();
+
+  let closed = false;
+  return {
+    app,
+    context,
+    async listen() {
+      return app.listen({ port: config.PORT, host: config.HOST });
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await app.close();
+      await driver.stop({ drainMs: 2000 });
+      for (const worker of workers) await worker.stop();
+      await store.close().catch(() => {});
+      await transport.close();
+    },
+  };
+}

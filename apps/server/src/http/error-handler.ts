@@ -1,0 +1,63 @@
+import { CodyError } from '@cody/schema';
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { httpStatusForCode } from './http-status-for-code';
+
+interface ErrorBody {
+  error: { code: string; message: string; details?: unknown };
+}
+
+// Fastify's own client-error codes, named the way our API names them
+const FASTIFY_CODES: Record<string, { code: string; status: number }> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: { code: 'PAYLOAD_TOO_LARGE', status: 413 },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: { code: 'UNSUPPORTED_MEDIA_TYPE', status: 415 },
+  FST_ERR_CTP_EMPTY_JSON_BODY: { code: 'INVALID_JSON', status: 400 },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { code: 'INVALID_JSON', status: 400 },
+};
+
+/** Every error leaves as JSON `{error:{code,message,details?}}`; client mistakes are never 500. */
+export function installErrorHandler(app: FastifyInstance): void {
+  app.setNotFoundHandler((request, reply) => {
+    void reply.code(404).send({ error: { code: 'NOT_FOUND', message: `no route ${request.method} ${request.url}` } });
+  });
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const { status, body } = toErrorBody(error);
+    if (status >= 500) request.log.error({ err: error }, 'request failed');
+    else request.log.info({ code: body.error.code }, body.error.message);
+    void reply.code(status).send(body);
+  });
+}
+
+function toErrorBody(error: FastifyError): { status: number; body: ErrorBody } {
+  if (hasZodFastifySchemaValidationErrors(error)) {
+    const where = error.validationContext ?? 'body';
+    const issues = error.validation.map((issue) => {
+      const path = [where, ...issue.instancePath.split('/').filter(Boolean)].join('.');
+      const message = issue.message ?? 'invalid';
+      return { path, message: /received undefined$/.test(message) ? 'Required' : message };
+    });
+    return {
+      status: 400,
+      body: {
+        error: {
+          code: 'VALIDATION_ERROR',
+          message: issues.map((issue) => `${issue.path}: ${issue.message}`).join('; '),
+          details: { issues },
+        },
+      },
+    };
+  }
+  if (CodyError.isInstance(error)) {
+    return { status: httpStatusForCode(error.code), body: { error: error.toInfo() } };
+  }
+  const known = error.code ? FASTIFY_CODES[error.code] : undefined;
+  if (known) return { status: known.status, body: { error: { code: known.code, message: error.message } } };
+  if (error instanceof SyntaxError || (error.statusCode === 400 && /JSON/i.test(error.message))) {
+    return { status: 400, body: { error: { code: 'INVALID_JSON', message: `body is not valid JSON: ${error.message}` } } };
+  }
+  if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
+    return { status: error.statusCode, body: { error: { code: 'BAD_REQUEST', message: error.message } } };
+  }
+  return { status: 500, body: { error: { code: 'INTERNAL_ERROR', message: 'internal error' } } };
+}

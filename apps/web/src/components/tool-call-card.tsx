@@ -1,0 +1,85 @@
+import type { ItemStatus } from '@cody/reducer';
+import type { FunctionCallItem, FunctionCallOutputItem } from '@cody/schema';
+import { memo } from 'react';
+import { formatJson } from '../lib/format-json';
+import { OutputBlock } from './output-block';
+import { type BadgeTone, StatusBadge } from './status-badge';
+
+export interface ToolCallCardProps {
+  call: FunctionCallItem | undefined;
+  output: FunctionCallOutputItem | undefined;
+  callStatus: ItemStatus | undefined;
+  outputStatus: ItemStatus | undefined;
+  /** The run reached its end: a call still without output will not get one. */
+  runDone: boolean;
+}
+
+type ToolState = 'preparing' | 'running' | 'success' | 'failure' | 'cancelled';
+
+const LABELS: Record<ToolState, [string, BadgeTone]> = {
+  preparing: ['Preparing…', 'busy'],
+  running: ['Running…', 'busy'],
+  success: ['Succeeded', 'success'],
+  failure: ['Failed', 'failure'],
+  cancelled: ['No result', 'warning'],
+};
+
+/** A tool call and its output (matched by call_id): name, arguments, result, success or failure. */
+export const ToolCallCard = memo(function ToolCallCard({
+  call,
+  output,
+  callStatus,
+  outputStatus,
+  runDone,
+}: ToolCallCardProps) {
+  const state = toolState(call, output, callStatus, outputStatus, runDone);
+  const [label, tone] = LABELS[state];
+  const name = call?.name || 'tool';
+  const callId = call?.call_id ?? output?.call_id;
+  return (
+    // a labelled <section> would be a landmark per card; <fieldset> is for forms
+    // biome-ignore lint/a11y/useSemanticElements: see above
+    <div
+      role="group"
+      className={`card tool-card tool-card-${state}`}
+      data-call-id={callId}
+      data-status={state}
+      aria-label={`Tool call ${name}`}
+    >
+      <header className="card-header">
+        <span className="card-kind" aria-hidden="true">
+          ƒ
+        </span>
+        <h3 className="card-title">{name}</h3>
+        <StatusBadge tone={tone}>{label}</StatusBadge>
+      </header>
+      {call ? (
+        <OutputBlock
+          label="Arguments"
+          text={callStatus === 'streaming' ? call.arguments : formatJson(call.arguments)}
+        />
+      ) : (
+        <p className="muted">The call for this output is not part of this run.</p>
+      )}
+      {output ? (
+        <OutputBlock label="Output" text={output.output} tone={output.success ? 'normal' : 'error'} />
+      ) : null}
+    </div>
+  );
+});
+
+function toolState(
+  call: FunctionCallItem | undefined,
+  output: FunctionCallOutputItem | undefined,
+  callStatus: ItemStatus | undefined,
+  outputStatus: ItemStatus | undefined,
+  runDone: boolean,
+): ToolState {
+  if (output) {
+    if (outputStatus === 'streaming') return 'running';
+    if (outputStatus === 'error' || outputStatus === 'cancelled') return 'failure';
+    return output.success ? 'success' : 'failure';
+  }
+  if (callStatus === 'error' || callStatus === 'cancelled' || runDone) return 'cancelled';
+  return call && callStatus === 'streaming' ? 'preparing' : 'running';
+}

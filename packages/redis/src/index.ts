@@ -1,0 +1,45 @@
+export { announceRun } from './announce-run';
+export { type CancelListener, CancelSignals } from './cancel-signals';
+export { closeConnection } from './close-connection';
+export { compareStreamIds } from './compare-stream-ids';
+export { ConsumerGroup, type ConsumerGroupOptions, type GroupEntry, type PendingEntry } from './consumer-group';
+export { createRedisConnection, DEFAULT_REDIS_URL, type RedisConnectionOptions } from './create-redis-connection';
+export {
+  createRedisKeys,
+  DEFAULT_REDIS_PREFIX,
+  PROJECTOR_GROUP,
+  type RedisKeys,
+  TOOL_WORKER_GROUP,
+} from './create-redis-keys';
+export { type CreateStreamEventOptions, createStreamEvent } from './create-stream-event';
+export { decodeStreamEntries, type RawStreamEntry, type StreamEntry } from './decode-stream-entries';
+export { EventRunMismatchError } from './errors/event-run-mismatch-error';
+export { LeaseLostError } from './errors/lease-lost-error';
+export { RedisCommandError } from './errors/redis-command-error';
+export { RedisConfigurationError } from './errors/redis-configuration-error';
+export { REDIS_ERROR_CODES, type RedisErrorCode } from './errors/redis-error-codes';
+export { TailerClosedError } from './errors/tailer-closed-error';
+export { expireRun } from './expire-run';
+export { extractTraceContext } from './extract-trace-context';
+export { fieldValue } from './field-value';
+export { injectTraceContext, NULL_TRACEPARENT } from './inject-trace-context';
+export { LeaseKeeper, type LeaseKeeperOptions } from './lease-keeper';
+export { type Logger, silentLogger } from './logger';
+export {
+  type ConditionalPublishResult,
+  type PublishConditions,
+  publishIfUnchanged,
+} from './publish-if-unchanged';
+export { publishEvent } from './publish-event';
+export { type ReadRangeOptions, readRange } from './read-range';
+export { reconnectBackoff } from './reconnect-backoff';
+export { type EmitOptions, RedisTransport, type RedisTransportOptions } from './redis-transport';
+export { DEFAULT_LEASE_TTL_MS, RunLeases } from './run-leases';
+export { sleep } from './sleep';
+export {
+  StreamTailer,
+  type StreamTailerOptions,
+  type TailHandlers,
+  type TailerStats,
+  type TailSubscription,
+} from './stream-tailer';

@@ -1,0 +1,184 @@
+import type { StreamEvent, StreamPayload } from '@cody/schema';
+import { context as otelContext, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import type { Redis } from 'ioredis';
+import { announceRun } from './announce-run';
+import { CancelSignals } from './cancel-signals';
+import { closeConnection } from './close-connection';
+import { ConsumerGroup } from './consumer-group';
+import { createRedisConnection, DEFAULT_REDIS_URL } from './create-redis-connection';
+import { createRedisKeys, DEFAULT_REDIS_PREFIX, type RedisKeys } from './create-redis-keys';
+import { type CreateStreamEventOptions, createStreamEvent } from './create-stream-event';
+import type { StreamEntry } from './decode-stream-entries';
+import { expireRun } from './expire-run';
+import { LeaseKeeper, type LeaseKeeperOptions } from './lease-keeper';
+import { type Logger, silentLogger } from './logger';
+import { type ConditionalPublishResult, type PublishConditions, publishIfUnchanged } from './publish-if-unchanged';
+import { publishEvent } from './publish-event';
+import { type ReadRangeOptions, readRange } from './read-range';
+import { RunLeases } from './run-leases';
+import { StreamTailer } from './stream-tailer';
+
+export interface RedisTransportOptions {
+  /** `REDIS_URL`; default `redis://127.0.0.1:6379`. */
+  url?: string;
+  /** `CODY_REDIS_PREFIX`; default `codex:`. */
+  prefix?: string;
+  logger?: Logger;
+  /** Prefix of the connections' CLIENT SETNAME; default `cody`. */
+  name?: string;
+  /** Blocking connections the tailer may open; default 1. */
+  tailConnections?: number;
+  /** Longest XREAD block of the tailer (ms); default 5000. */
+  tailBlockMs?: number;
+}
+
+export interface EmitOptions extends CreateStreamEventOptions {
+  /** Record a PRODUCER span for the publish (a no-op without an OpenTelemetry SDK); default true. */
+  span?: boolean;
+}
+
+const tracer = trace.getTracer('@cody/redis');
+
+/**
+ * Cody's Redis transport for one process: one command connection, one multiplexed tailer
+ * (bounded blocking connections, opened on first use), one cancel subscriber (on first
+ * listener), and the key layout of the prefix. Dedicated connections for blocking group
+ * reads come from `createConnection`; whoever creates one closes it.
+ */
+export class RedisTransport {
+  readonly url: string;
+  readonly keys: RedisKeys;
+  /** The command connection (non-blocking commands only). */
+  readonly redis: Redis;
+  readonly leases: RunLeases;
+  readonly cancels: CancelSignals;
+  private readonly logger: Logger;
+  private readonly name: string;
+  private readonly options: RedisTransportOptions;
+  private tailerInstance: StreamTailer | undefined;
+  private closed = false;
+
+  constructor(options: RedisTransportOptions = {}) {
+    this.options = options;
+    this.url = options.url ?? DEFAULT_REDIS_URL;
+    this.keys = createRedisKeys(options.prefix ?? DEFAULT_REDIS_PREFIX);
+    this.logger = options.logger ?? silentLogger;
+    this.name = options.name ?? 'cody';
+    this.redis = this.createConnection('cmd');
+    this.leases = new RunLeases(this.redis, this.keys);
+    this.cancels = new CancelSignals(this.redis, this.keys, (name) => this.createConnection(name), this.logger);
+  }
+
+  /** A new connection to the same Redis (for blocking reads); the caller closes it. */
+  createConnection(role: string): Redis {
+    return createRedisConnection(this.url, { name: `${this.name}:${role}:${process.pid}`, logger: this.logger });
+  }
+
+  /** The process-wide multiplexed reader of run streams. */
+  get tailer(): StreamTailer {
+    this.tailerInstance ??= new StreamTailer({
+      keys: this.keys,
+      control: this.redis,
+      connect: (name) => this.createConnection(name),
+      connections: this.options.tailConnections ?? 1,
+      blockMs: this.options.tailBlockMs ?? 5000,
+      logger: this.logger,
+      name: 'tail',
+    });
+    return this.tailerInstance;
+  }
+
+  /** Builds an event envelope for `runId` carrying the active trace context. */
+  createEvent<P extends StreamPayload>(runId: string, payload: P, options?: CreateStreamEventOptions) {
+    return createStreamEvent(runId, payload, options);
+  }
+
+  /** Validates and appends a complete event; returns its stream entry id. */
+  publish(event: StreamEvent | unknown): Promise<string> {
+    return publishEvent(this.redis, this.keys, event);
+  }
+
+  /** Wraps `payload` in an envelope (trace context of a PRODUCER span) and publishes it. */
+  async emit<P extends StreamPayload>(
+    runId: string,
+    payload: P,
+    options: EmitOptions = {},
+  ): Promise<{ id: string; event: Extract<StreamEvent, { type: P['type'] }> }> {
+    const parent = options.context ?? otelContext.active();
+    if (options.span === false) {
+      const event = createStreamEvent(runId, payload, { ...options, context: parent });
+      return { id: await publishEvent(this.redis, this.keys, event), event };
+    }
+    const span = tracer.startSpan(
+      `publish ${payload.type}`,
+      {
+        kind: SpanKind.PRODUCER,
+        attributes: {
+          'messaging.system': 'redis',
+          'messaging.operation.type': 'send',
+          'messaging.destination.name': this.keys.runEvents(runId),
+          'cody.run_id': runId,
+          'cody.event_type': payload.type,
+        },
+      },
+      parent,
+    );
+    try {
+      const event = createStreamEvent(runId, payload, { ...options, context: trace.setSpan(parent, span) });
+      const id = await publishEvent(this.redis, this.keys, event);
+      span.setAttribute('messaging.message.id', id);
+      return { id, event };
+    } catch (error) {
+      span.recordException(error as Error);
+      span.setStatus({ code: SpanStatusCode.ERROR });
+      throw error;
+    } finally {
+      span.end();
+    }
+  }
+
+  publishIfUnchanged(runId: string, events: readonly unknown[], conditions?: PublishConditions): Promise<ConditionalPublishResult> {
+    return publishIfUnchanged(this.redis, this.keys, runId, events, conditions);
+  }
+
+  readRange(runId: string, options?: ReadRangeOptions): Promise<StreamEntry[]> {
+    return readRange(this.redis, this.keys, runId, options);
+  }
+
+  /** Live entries of a run after `afterId` until `signal` aborts (multiplexed). */
+  tail(runId: string, afterId = '0-0', signal?: AbortSignal): AsyncGenerator<StreamEntry, void, undefined> {
+    return this.tailer.tail(runId, afterId, signal);
+  }
+
+  announceRun(runId: string): Promise<string> {
+    return announceRun(this.redis, this.keys, runId);
+  }
+
+  /** A consumer of `group` on `stream`; pass a dedicated `blocking` connection to `read`. */
+  consumerGroup(options: { stream: string; group: string; consumer: string; blocking?: Redis }): ConsumerGroup {
+    return new ConsumerGroup({ redis: this.redis, ...options });
+  }
+
+  expireRun(runId: string, ttlSeconds: number): Promise<void> {
+    return expireRun(this.redis, this.keys, runId, ttlSeconds);
+  }
+
+  /** Starts renewing a lease `owner` already holds (see `leases.acquire`). */
+  keepLease(runId: string, owner: string, options?: LeaseKeeperOptions): LeaseKeeper {
+    return new LeaseKeeper(this.leases, runId, owner, { logger: this.logger, ...options });
+  }
+
+  /** Resolves when Redis answers PING (health checks). */
+  async ping(): Promise<void> {
+    await this.redis.ping();
+  }
+
+  /** Closes the tailer, the cancel subscriber and the command connection. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.tailerInstance?.close();
+    await this.cancels.close();
+    await closeConnection(this.redis);
+  }
+}

@@ -1,0 +1,165 @@
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRedisConnection, LeaseLostError, RedisTransport } from '../src/index';
+import { deleteRunKeys, eventually, REDIS_URL, RunBuilder, uniquePrefix } from './helpers';
+
+const prefix = uniquePrefix('redis-coord');
+let transport: RedisTransport;
+let other: RedisTransport;
+let admin: Redis;
+const runs = new Set<string>();
+
+beforeAll(() => {
+  transport = new RedisTransport({ url: REDIS_URL, prefix });
+  other = new RedisTransport({ url: REDIS_URL, prefix });
+  admin = createRedisConnection(REDIS_URL);
+});
+afterAll(async () => {
+  await deleteRunKeys(admin, prefix, runs);
+  await transport.close();
+  await other.close();
+  admin.disconnect();
+});
+
+function runId(): string {
+  const id = randomUUID();
+  runs.add(id);
+  return id;
+}
+
+describe('run lease', () => {
+  it('is held by one owner; only the owner renews or releases it', async () => {
+    const run = runId();
+    const { leases } = transport;
+    expect(await leases.isAlive(run)).toBe(false);
+    expect(await leases.acquire(run, 'driver-a')).toBe(true);
+    expect(await leases.acquire(run, 'driver-b')).toBe(false);
+    expect(await leases.owner(run)).toBe('driver-a');
+    const ttl = await admin.pttl(transport.keys.runLease(run));
+    expect(ttl).toBeGreaterThan(0);
+    expect(ttl).toBeLessThanOrEqual(3000);
+    expect(await leases.renew(run, 'driver-b')).toBe(false);
+    expect(await leases.renew(run, 'driver-a', 5000)).toBe(true);
+    expect(await leases.release(run, 'driver-b')).toBe(false);
+    expect(await leases.release(run, 'driver-a')).toBe(true);
+    expect(await leases.isAlive(run)).toBe(false);
+  });
+
+  it('lapses when nobody renews it, and a keeper keeps it past its TTL', async () => {
+    const lapsing = runId();
+    const kept = runId();
+    await transport.leases.acquire(lapsing, 'x', 200);
+    await transport.leases.acquire(kept, 'y', 200);
+    const keeper = transport.keepLease(kept, 'y', { ttlMs: 200, intervalMs: 50 });
+    await eventually(async () => !(await transport.leases.isAlive(lapsing)));
+    expect(await transport.leases.isAlive(kept)).toBe(true);
+    await keeper.stop();
+    expect(await transport.leases.isAlive(kept)).toBe(false);
+  });
+
+  it("the keeper's signal aborts with LeaseLostError once the lease is gone", async () => {
+    const run = runId();
+    await transport.leases.acquire(run, 'z', 3000);
+    const keeper = transport.keepLease(run, 'z', { intervalMs: 30 });
+    await admin.del(transport.keys.runLease(run));
+    await eventually(() => keeper.signal.aborted);
+    expect(keeper.signal.reason).toBeInstanceOf(LeaseLostError);
+    expect((keeper.signal.reason as LeaseLostError).code).toBe('LEASE_LOST');
+    await keeper.stop();
+  });
+});
+
+describe('announce', () => {
+  it('records whether the run had a lease when it was announced', async () => {
+    const leased = runId();
+    const bare = runId();
+    await transport.leases.acquire(leased, 'driver');
+    const a = await transport.announceRun(leased);
+    const b = await transport.announceRun(bare);
+    const entries = (await admin.xrange(transport.keys.announce, a, b)) as [string, string[]][];
+    expect(entries).toEqual([
+      [a, ['run', leased, 'lease', '1']],
+      [b, ['run', bare]],
+    ]);
+  });
+});
+
+describe('cancel', () => {
+  it('sets a durable flag and tells listeners in other processes', async () => {
+    const run = runId();
+    const heard: string[] = [];
+    const unsubscribe = other.cancels.onCancel((id) => heard.push(id));
+    // the subscription is live once a message published after it arrives
+    const probe = runId();
+    await eventually(async () => {
+      await transport.cancels.request(probe);
+      return heard.includes(probe);
+    });
+    expect(await transport.cancels.isRequested(run)).toBe(false);
+    await transport.cancels.request(run);
+    await eventually(() => heard.includes(run));
+    expect(await other.cancels.isRequested(run)).toBe(true);
+    unsubscribe();
+    const after = runId();
+    await transport.cancels.request(after);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(heard).not.toContain(after);
+  });
+});
+
+describe('expireRun', () => {
+  it("gives the run's keys a TTL and leaves the lease's own PX alone", async () => {
+    const builder = new RunBuilder();
+    runs.add(builder.runId);
+    const run = builder.runId;
+    await transport.publish(builder.start());
+    await transport.cancels.request(run);
+    await admin.hset(transport.keys.runCalls(run), 'call_1', 'done');
+    await transport.leases.acquire(run, 'driver', 3000);
+    await transport.expireRun(run, 600);
+    for (const key of transport.keys.runExpiring(run)) {
+      const ttl = await admin.ttl(key);
+      expect(ttl).toBeGreaterThan(590);
+      expect(ttl).toBeLessThanOrEqual(600);
+    }
+    expect(await admin.pttl(transport.keys.runLease(run))).toBeLessThanOrEqual(3000);
+  });
+});
+
+describe('publishIfUnchanged', () => {
+  it('appends only while the stream and lease are as the caller last saw them', async () => {
+    const builder = new RunBuilder();
+    runs.add(builder.runId);
+    const run = builder.runId;
+    const firstId = await transport.publish(builder.start());
+    await transport.leases.acquire(run, 'driver', 3000);
+    const heartbeat = () => builder.event({ type: 'heartbeat' });
+    expect(await transport.publishIfUnchanged(run, [heartbeat()], { lastId: firstId, noLease: true })).toEqual({
+      status: 'leased',
+    });
+    await transport.leases.release(run, 'driver');
+    expect(await transport.publishIfUnchanged(run, [heartbeat()], { lastId: '0-0', noLease: true })).toEqual({
+      status: 'moved',
+      lastId: firstId,
+    });
+    const result = await transport.publishIfUnchanged(run, [heartbeat(), heartbeat()], { lastId: firstId, noLease: true });
+    expect(result.status).toBe('published');
+    const ids = result.status === 'published' ? result.ids : [];
+    expect(ids).toHaveLength(2);
+    expect((await transport.readRange(run)).map((entry) => entry.id)).toEqual([firstId, ...ids]);
+  });
+
+  it('validates every event and refuses one of another run before writing anything', async () => {
+    const builder = new RunBuilder();
+    runs.add(builder.runId);
+    const stranger = new RunBuilder();
+    await expect(transport.publishIfUnchanged(builder.runId, [builder.start(), stranger.start()])).rejects.toThrow(
+      /belongs to run/,
+    );
+    await expect(
+      transport.publishIfUnchanged(builder.runId, [{ ...builder.start(), event_id: 'nope' }]),
+    ).rejects.toThrow(/event_id/);
+    expect(await admin.exists(transport.keys.runEvents(builder.runId))).toBe(0);
+  });
+});

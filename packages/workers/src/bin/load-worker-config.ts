@@ -1,0 +1,61 @@
+import { createRedisKeys, DEFAULT_REDIS_PREFIX, DEFAULT_REDIS_URL } from '@cody/redis';
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+export interface WorkerConfig {
+  redisUrl: string;
+  prefix: string;
+  convexUrl: string | undefined;
+  runTtlSeconds: number;
+  claimIdleMs: number;
+  writeIntervalMs: number;
+  logLevel: LogLevel;
+}
+
+/** A setting that cannot work; the message names the variable. */
+export class WorkerConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
+    super(`${variable}: ${message}`);
+    this.name = 'WorkerConfigError';
+  }
+}
+
+/** Reads the standalone worker's settings from the environment. */
+export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
+  const redisUrl = env.REDIS_URL || DEFAULT_REDIS_URL;
+  if (!/^rediss?:\/\//.test(redisUrl)) throw new WorkerConfigError('REDIS_URL', `must start with redis:// or rediss://, got "${redisUrl}"`);
+  const prefix = env.CODY_REDIS_PREFIX ?? DEFAULT_REDIS_PREFIX;
+  try {
+    createRedisKeys(prefix);
+  } catch (error) {
+    throw new WorkerConfigError('CODY_REDIS_PREFIX', (error as Error).message.replace(/^CODY_REDIS_PREFIX: /, ''));
+  }
+  const convexUrl = env.CONVEX_URL || undefined;
+  if (convexUrl !== undefined && !/^https?:\/\//.test(convexUrl)) {
+    throw new WorkerConfigError('CONVEX_URL', `must be an http(s) URL, got "${convexUrl}"`);
+  }
+  const logLevel = (env.LOG_LEVEL || 'info') as LogLevel;
+  if (!['debug', 'info', 'warn', 'error'].includes(logLevel)) {
+    throw new WorkerConfigError('LOG_LEVEL', `must be debug, info, warn or error, got "${logLevel}"`);
+  }
+  return {
+    redisUrl,
+    prefix,
+    convexUrl,
+    runTtlSeconds: positiveInteger(env, 'CODY_RUN_TTL_SECONDS', 3600),
+    claimIdleMs: positiveInteger(env, 'CODY_PERSISTENCE_CLAIM_IDLE_MS', 5000),
+    writeIntervalMs: positiveInteger(env, 'CODY_PERSISTENCE_WRITE_INTERVAL_MS', 250),
+    logLevel,
+  };
+}
+
+function positiveInteger(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value <= 0) throw new WorkerConfigError(name, `must be a positive integer, got "${raw}"`);
+  return value;
+}

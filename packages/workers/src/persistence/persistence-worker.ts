@@ -1,0 +1,518 @@
+import { hostname } from 'node:os';
+import { randomUUID } from 'node:crypto';
+import { ERROR_CODES, type ErrorInfo, isTerminalStatus } from '@cody/schema';
+import { reduceEventsToState, replayEvents } from '@cody/reducer';
+import {
+  closeConnection,
+  compareStreamIds,
+  type ConsumerGroup,
+  extractTraceContext,
+  type GroupEntry,
+  type Logger,
+  PROJECTOR_GROUP,
+  REDIS_ERROR_CODES,
+  type RedisTransport,
+  reconnectBackoff,
+  silentLogger,
+  sleep,
+  type StreamEntry,
+} from '@cody/redis';
+import type { Store } from '@cody/store';
+import { type Context, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import type { Redis } from 'ioredis';
+import { closingEvents } from './closing-events';
+import { isPermanentStoreError } from './is-permanent-store-error';
+import { restoreEvents } from './restore-events';
+import { RunProjection } from './run-projection';
+
+export interface PersistenceWorkerOptions {
+  transport: RedisTransport;
+  store: Store;
+  /** Consumer name in the group; unique per process. Default `<host>:<pid>:<random>`. */
+  consumer?: string;
+  /** How long a finished run's keys live after its terminal snapshot is stored; default 3600 s. */
+  runTtlSeconds?: number;
+  /** Least time between two snapshot writes of one run; default 250 ms (≤ 4 writes/s). */
+  writeIntervalMs?: number;
+  /** An announce entry idle this long belongs to a dead worker and is claimed; default 5000 ms. */
+  claimIdleMs?: number;
+  /** Period of ownership keep-alive, claiming and the lease watchdog; default 1000 ms. */
+  tickMs?: number;
+  logger?: Logger;
+}
+
+export interface PersistenceWorkerStats {
+  /** Runs this worker owns now. */
+  ownedRuns: number;
+  /** Snapshot writes so far. */
+  writes: number;
+  /** Runs whose terminal snapshot this worker stored and acked. */
+  finishedRuns: number;
+  /** Announce entries taken over from dead consumers. */
+  claimedEntries: number;
+  /** Runs ended `RUN_OWNER_LOST` by the watchdog. */
+  ownerLostRuns: number;
+  /** Runs ended `RUN_STREAM_LOST` (Redis lost their stream). */
+  streamLostRuns: number;
+}
+
+const DEFAULTS = { runTtlSeconds: 3600, writeIntervalMs: 250, claimIdleMs: 5000, tickMs: 1000 };
+// dead consumers (no pending entries, silent this long) are removed from the group
+const CONSUMER_RETENTION_MS = 3600_000;
+const tracer = trace.getTracer('@cody/workers');
+
+/**
+ * Projects run streams into stored snapshots. Runs are discovered through the announce
+ * stream (group `codex-projector-group`): the worker that reads a run's entry owns the run
+ * until its terminal snapshot is stored, then acks the entry and sets the expiry of the
+ * run's keys. All owned runs are read through the process' multiplexed tailer; snapshots
+ * are written at most every `writeIntervalMs` per run, plus always the terminal state, each
+ * with the last stream id it reflects. Every tick it keeps its entries alive, claims those of
+ * dead workers, and watches leases: a run whose driver's lease lapsed is ended RUN_OWNER_LOST.
+ */
+export class PersistenceWorker {
+  readonly consumer: string;
+  private readonly transport: RedisTransport;
+  private readonly store: Store;
+  private readonly logger: Logger;
+  private readonly settings: typeof DEFAULTS;
+  private readonly runs = new Map<string, RunProjection>();
+  private readonly tasks = new Set<Promise<unknown>>();
+  private readonly stopping = new AbortController();
+  private group: ConsumerGroup | undefined;
+  private blocking: Redis | undefined;
+  private announceLoop: Promise<void> | undefined;
+  private tickTimer: NodeJS.Timeout | undefined;
+  private ticking = false;
+  private ticks = 0;
+  private started = false;
+  private readonly counters = { writes: 0, finishedRuns: 0, claimedEntries: 0, ownerLostRuns: 0, streamLostRuns: 0 };
+
+  constructor(options: PersistenceWorkerOptions) {
+    this.transport = options.transport;
+    this.store = options.store;
+    this.logger = options.logger ?? silentLogger;
+    this.consumer = options.consumer ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+    this.settings = {
+      runTtlSeconds: options.runTtlSeconds ?? DEFAULTS.runTtlSeconds,
+      writeIntervalMs: options.writeIntervalMs ?? DEFAULTS.writeIntervalMs,
+      claimIdleMs: options.claimIdleMs ?? DEFAULTS.claimIdleMs,
+      tickMs: options.tickMs ?? DEFAULTS.tickMs,
+    };
+  }
+
+  /** Joins the group and starts reading announcements; resolves once the group exists. */
+  async start(): Promise<void> {
+    if (this.started) return;
+    this.started = true;
+    this.blocking = this.transport.createConnection('projector');
+    this.group = this.transport.consumerGroup({
+      stream: this.transport.keys.announce,
+      group: PROJECTOR_GROUP,
+      consumer: this.consumer,
+      blocking: this.blocking,
+    });
+    await this.group.ensure('0');
+    this.announceLoop = this.readAnnouncements(this.group);
+    this.tickTimer = setInterval(() => void this.tick(), this.settings.tickMs);
+    // claim what dead workers left at once, not a tick later
+    void this.tick();
+    this.logger.info({ consumer: this.consumer }, 'persistence worker started');
+  }
+
+  /**
+   * Stops reading, flushes pending snapshot writes, and leaves the announce entries of
+   * unfinished runs pending so another worker claims them. Closes only what it opened.
+   */
+  async stop(options: { timeoutMs?: number } = {}): Promise<void> {
+    if (!this.started || this.stopping.signal.aborted) return;
+    this.stopping.abort();
+    if (this.tickTimer) clearInterval(this.tickTimer);
+    // dropping the blocking connection ends the XREADGROUP the announce loop waits on
+    this.blocking?.disconnect();
+    await this.announceLoop;
+    for (const run of this.runs.values()) run.stopReading();
+    const flush = (async () => {
+      await Promise.allSettled([...this.tasks]);
+      await Promise.allSettled(
+        [...this.runs.values()].map(async (run) => {
+          await run.writing;
+          if (run.phase === 'live') await this.write(run);
+        }),
+      );
+    })();
+    // a store that does not answer (Redis down) must not hold the process forever
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = await Promise.race([
+      flush.then(() => false),
+      new Promise<boolean>((resolve) => {
+        timer = setTimeout(() => resolve(true), options.timeoutMs ?? 10_000);
+      }),
+    ]);
+    clearTimeout(timer);
+    if (timedOut) this.logger.warn({ runs: this.runs.size }, 'stopped before every pending snapshot was written');
+    this.runs.clear();
+    if (this.blocking) await closeConnection(this.blocking);
+    this.logger.info({ consumer: this.consumer }, 'persistence worker stopped');
+  }
+
+  stats(): PersistenceWorkerStats {
+    return { ownedRuns: this.runs.size, ...this.counters };
+  }
+
+  private get stopped(): boolean {
+    return this.stopping.signal.aborted;
+  }
+
+  private track(task: Promise<unknown>): void {
+    const settled = task.catch((error: unknown) => {
+      if (!this.stopped) this.logger.error({ err: error }, 'persistence task failed');
+    });
+    this.tasks.add(settled);
+    void settled.finally(() => this.tasks.delete(settled));
+  }
+
+  private async readAnnouncements(group: ConsumerGroup): Promise<void> {
+    let failures = 0;
+    while (!this.stopped) {
+      let entries: GroupEntry[];
+      try {
+        entries = await group.read({ count: 100, blockMs: 2000 });
+        failures = 0;
+      } catch (error) {
+        if (this.stopped) return;
+        failures++;
+        this.logger.warn({ err: error }, 'reading run announcements failed; retrying');
+        await sleep(reconnectBackoff(failures), this.stopping.signal);
+        continue;
+      }
+      for (const entry of entries) this.track(this.take(entry));
+    }
+  }
+
+  /** Becomes the owner of the run an announce entry names. */
+  private async take(entry: GroupEntry): Promise<void> {
+    const runId = entry.fields.run;
+    const group = this.group as ConsumerGroup;
+    if (runId === undefined) {
+      await group.ackAndDelete([entry.id]).catch(() => {});
+      return;
+    }
+    const existing = this.runs.get(runId);
+    if (existing) {
+      // announced again (or claimed back): one entry per run is enough
+      if (existing.entryId !== entry.id) await group.ackAndDelete([entry.id]).catch(() => {});
+      return;
+    }
+    const run = new RunProjection(runId, entry.id, entry.fields.lease === '1');
+    this.runs.set(runId, run);
+    try {
+      await this.load(run);
+    } catch (error) {
+      // left pending: after claimIdleMs it is claimed again (by us or another worker) and retried
+      this.runs.delete(runId);
+      this.logger.warn({ err: error, run_id: runId }, 'taking over run failed; it will be claimed again');
+    }
+  }
+
+  private async load(run: RunProjection): Promise<void> {
+    const stored = await this.store.getRun(run.runId);
+    if (this.stopped) return;
+    if (stored && isTerminalStatus(stored.response.status)) {
+      // the previous owner stored the terminal state but died before acking
+      run.phase = 'finishing';
+      await this.release(run);
+      return;
+    }
+    const [first] = await this.transport.readRange(run.runId, { count: 1 });
+    if (stored?.lastStreamId) {
+      run.storedId = stored.lastStreamId;
+      if (first === undefined || compareStreamIds(first.id, stored.lastStreamId) > 0) {
+        // Redis lost the entries the stored snapshot reflects: continue from the snapshot
+        run.state = reduceEventsToState(replayEvents(stored.response));
+        run.cursor = stored.lastStreamId;
+        run.phase = 'live';
+        await this.endStreamLost(run);
+        return;
+      }
+    } else if (first === undefined) {
+      this.logger.warn({ run_id: run.runId }, 'announced run has no events and no snapshot; dropping it');
+      run.phase = 'finishing';
+      await this.release(run);
+      return;
+    }
+    // re-reduce from the stream's start: exact even for items the snapshot shows half-streamed
+    run.phase = 'live';
+    run.subscription = this.transport.tailer.subscribe(run.runId, '0-0', {
+      onEntries: (entries) => this.onEntries(run, entries),
+      onError: (error) => this.logger.error({ err: error, run_id: run.runId }, 'run stream unreadable'),
+    });
+  }
+
+  private onEntries(run: RunProjection, entries: StreamEntry[]): void {
+    if (run.phase !== 'live') return;
+    run.apply(entries);
+    if (run.terminal) {
+      this.track(this.finish(run));
+    } else if (run.unusable) {
+      this.logger.error({ run_id: run.runId, error: run.state?.error }, 'run stream has no response_start; dropping it');
+      run.phase = 'finishing';
+      run.stopReading();
+      this.track(this.release(run));
+    } else {
+      this.scheduleWrite(run);
+    }
+  }
+
+  private scheduleWrite(run: RunProjection): void {
+    if (run.timer || run.writing || run.phase !== 'live') return;
+    const backoff = run.failures > 0 ? reconnectBackoff(run.failures) : 0;
+    const wait = Math.max(backoff, run.lastWriteAt + this.settings.writeIntervalMs - Date.now());
+    run.timer = setTimeout(() => {
+      run.timer = undefined;
+      if (run.phase !== 'live') return;
+      run.writing = this.write(run).finally(() => {
+        run.writing = undefined;
+        if (run.phase === 'live' && this.behind(run)) this.scheduleWrite(run);
+      });
+    }, wait);
+  }
+
+  private behind(run: RunProjection): boolean {
+    return run.response !== undefined && (run.storedId === null || compareStreamIds(run.cursor, run.storedId) > 0);
+  }
+
+  /** Writes the current snapshot; true when stored (or nothing to store), false to retry. */
+  private async write(run: RunProjection): Promise<boolean> {
+    const response = run.response;
+    if (response === undefined || !this.behind(run)) return true;
+    const lastStreamId = run.cursor;
+    const span = tracer.startSpan(
+      'cody.persist',
+      {
+        kind: SpanKind.CONSUMER,
+        attributes: {
+          'cody.run_id': run.runId,
+          'cody.stream_id': lastStreamId,
+          'cody.status': response.status,
+          'cody.events': run.eventsSinceWrite,
+          'cody.store': this.store.kind,
+        },
+      },
+      this.traceParent(run),
+    );
+    const eventsSinceWrite = run.eventsSinceWrite;
+    run.eventsSinceWrite = 0;
+    run.lastWriteAt = Date.now();
+    try {
+      const result = await this.store.putRun({ response, lastStreamId });
+      // refused as stale: another worker stored a later state (we are about to learn we lost the run)
+      run.storedId = result.stored ? lastStreamId : (result.lastStreamId ?? lastStreamId);
+      span.setAttribute('cody.stored', result.stored);
+      run.failures = 0;
+      run.writes++;
+      this.counters.writes++;
+      return true;
+    } catch (error) {
+      run.eventsSinceWrite += eventsSinceWrite;
+      span.recordException(error as Error);
+      span.setStatus({ code: SpanStatusCode.ERROR });
+      if (isPermanentStoreError(error)) {
+        this.logger.error({ err: error, run_id: run.runId }, 'store refuses the run; dropping it');
+        if (run.phase === 'live') {
+          run.phase = 'finishing';
+          run.stopReading();
+          this.track(this.release(run));
+        }
+        return true;
+      }
+      run.failures++;
+      this.logger.warn({ err: error, run_id: run.runId }, 'snapshot write failed; retrying');
+      return false;
+    } finally {
+      span.end();
+    }
+  }
+
+  /** Terminal: store the final snapshot, then ack and expire. */
+  private async finish(run: RunProjection): Promise<void> {
+    if (run.phase !== 'live') return;
+    run.phase = 'finishing';
+    run.stopReading();
+    await run.writing;
+    while (!(await this.write(run))) {
+      if (this.stopped) return;
+      await sleep(reconnectBackoff(run.failures), this.stopping.signal);
+    }
+    if (run.phase !== 'finishing') return;
+    await this.release(run);
+    const terminalAt = run.lastEvent?.timestamp;
+    this.counters.finishedRuns++;
+    this.logger.info(
+      {
+        run_id: run.runId,
+        status: run.response?.status,
+        writes: run.writes,
+        lag_ms: terminalAt === undefined ? undefined : Date.now() - terminalAt,
+        trace_id: trace.getSpanContext(this.traceParent(run))?.traceId,
+      },
+      'run persisted',
+    );
+  }
+
+  /** Acks (and deletes) the announce entry and lets the run's keys expire; the run is done here. */
+  private async release(run: RunProjection): Promise<void> {
+    const group = this.group as ConsumerGroup;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await group.ackAndDelete([run.entryId]);
+        await this.transport.expireRun(run.runId, this.settings.runTtlSeconds);
+        break;
+      } catch (error) {
+        if (this.stopped) return;
+        this.logger.warn({ err: error, run_id: run.runId }, 'ack of a finished run failed; retrying');
+        await sleep(reconnectBackoff(attempt), this.stopping.signal);
+      }
+    }
+    run.phase = 'done';
+    if (this.runs.get(run.runId) === run) this.runs.delete(run.runId);
+  }
+
+  private async tick(): Promise<void> {
+    if (this.ticking || this.stopped || this.group === undefined) return;
+    this.ticking = true;
+    try {
+      await this.keepOwnership(this.group);
+      await this.claimAbandoned(this.group);
+      await this.watch();
+      if (++this.ticks % 60 === 0) await this.group.removeIdleConsumers(CONSUMER_RETENTION_MS);
+    } catch (error) {
+      if (!this.stopped) this.logger.warn({ err: error }, 'persistence maintenance failed; retrying next tick');
+    } finally {
+      this.ticking = false;
+    }
+  }
+
+  /** Resets the idle time of our announce entries; forgets runs another worker took over. */
+  private async keepOwnership(group: ConsumerGroup): Promise<void> {
+    const owned = [...this.runs.values()].filter((run) => run.phase !== 'done');
+    if (owned.length === 0) return;
+    const { lost } = await group.keepAlive(owned.map((run) => run.entryId));
+    if (lost.length === 0) return;
+    const byEntry = new Map(owned.map((run) => [run.entryId, run]));
+    for (const entryId of lost) {
+      const run = byEntry.get(entryId);
+      if (run === undefined || run.phase === 'done' || run.phase === 'finishing') continue;
+      const owner = await group.ownerOf(entryId);
+      // pending for nobody: Redis lost the group (keep the run), or its new owner already finished it
+      const stored = owner === null ? await this.store.getRun(run.runId) : null;
+      const finishedElsewhere = stored !== null && isTerminalStatus(stored.response.status);
+      if ((owner !== null && owner !== this.consumer) || finishedElsewhere) {
+        this.logger.info({ run_id: run.runId, owner }, 'run was taken over by another worker');
+        run.phase = 'done';
+        run.stopReading();
+        this.runs.delete(run.runId);
+      }
+    }
+  }
+
+  private async claimAbandoned(group: ConsumerGroup): Promise<void> {
+    const { claimed, deleted } = await group.autoClaim(this.settings.claimIdleMs);
+    if (deleted.length > 0) await group.ack(deleted);
+    for (const entry of claimed) {
+      if (!this.runs.has(entry.fields.run ?? '')) {
+        this.counters.claimedEntries++;
+        this.logger.info({ run_id: entry.fields.run, entry: entry.id }, 'claimed the run of a dead worker');
+      }
+      // a second entry for a run we own is acked there
+      this.track(this.take(entry));
+    }
+  }
+
+  /** The watchdog: ends runs whose driver is gone or whose stream Redis lost. */
+  private async watch(): Promise<void> {
+    const live = [...this.runs.values()].filter((run) => run.phase === 'live' && run.response !== undefined && !run.terminal);
+    if (live.length === 0) return;
+    const { redis, keys } = this.transport;
+    const pipeline = redis.pipeline();
+    for (const run of live) {
+      pipeline.exists(keys.runLease(run.runId));
+      pipeline.xrange(keys.runEvents(run.runId), '-', '+', 'COUNT', 1);
+    }
+    const replies = (await pipeline.exec()) ?? [];
+    for (const [index, run] of live.entries()) {
+      const [leaseError, lease] = replies[index * 2] ?? [];
+      const [rangeError, range] = replies[index * 2 + 1] ?? [];
+      if (leaseError || rangeError || run.phase !== 'live') continue;
+      const first = (range as [string, string[]][])[0]?.[0];
+      if (run.cursor !== '0-0' && (first === undefined || compareStreamIds(first, run.cursor) > 0)) {
+        this.track(this.endStreamLost(run));
+      } else if (lease === 1) {
+        run.leaseSeen = true;
+      } else if (run.hadLease || run.leaseSeen) {
+        await this.endOwnerLost(run);
+      }
+    }
+  }
+
+  /** Publishes item_error + response_error RUN_OWNER_LOST, if the owner is still gone and nothing moved. */
+  private async endOwnerLost(run: RunProjection): Promise<void> {
+    const error: ErrorInfo = {
+      code: ERROR_CODES.RUN_OWNER_LOST,
+      message: 'the process driving this run stopped renewing its lease',
+    };
+    const span = tracer.startSpan('cody.watchdog', { attributes: { 'cody.run_id': run.runId } }, this.traceParent(run));
+    try {
+      const events = closingEvents(run.runId, run.state, error, { context: trace.setSpan(this.traceParent(run), span) });
+      const result = await this.transport.publishIfUnchanged(run.runId, events, { lastId: run.cursor, noLease: true });
+      span.setAttribute('cody.outcome', result.status);
+      if (result.status === 'published') {
+        this.counters.ownerLostRuns++;
+        this.logger.warn({ run_id: run.runId }, 'run owner lost; run ended with RUN_OWNER_LOST');
+      } else if (result.status === 'leased') {
+        run.leaseSeen = true;
+      }
+      // 'moved': events arrived we have not reduced yet; look again next tick
+    } finally {
+      span.end();
+    }
+  }
+
+  /**
+   * Redis lost entries this worker already reduced (a restart without persistence): the run
+   * cannot be trusted to continue. The stream gets the restored run (if it is empty) and the
+   * closing events; the snapshot keeps everything reduced so far and ends RUN_STREAM_LOST.
+   */
+  private async endStreamLost(run: RunProjection): Promise<void> {
+    if (run.phase !== 'live') return;
+    run.phase = 'finishing';
+    run.stopReading();
+    const span = tracer.startSpan('cody.stream_lost', { attributes: { 'cody.run_id': run.runId } }, this.traceParent(run));
+    const context = trace.setSpan(this.traceParent(run), span);
+    try {
+      const error: ErrorInfo = {
+        code: REDIS_ERROR_CODES.RUN_STREAM_LOST,
+        message: 'Redis lost the events of this run (restarted without persistence); the run was ended',
+      };
+      const closing = closingEvents(run.runId, run.state, error, { context });
+      await this.transport.publishIfUnchanged(run.runId, restoreEvents(run.state, { context }), { lastId: '0-0' });
+      const published = await this.transport.publishIfUnchanged(run.runId, closing);
+      const ids = published.status === 'published' ? published.ids : [];
+      run.apply(closing.map((event, index) => ({ id: ids[index] ?? run.cursor, event })));
+      this.counters.streamLostRuns++;
+      this.logger.warn({ run_id: run.runId }, 'run stream lost; run ended with RUN_STREAM_LOST');
+    } catch (error) {
+      // Redis is failing again: the next tick sees the loss again and retries
+      run.phase = 'live';
+      throw error;
+    } finally {
+      span.end();
+    }
+    run.phase = 'live';
+    await this.finish(run);
+  }
+
+  private traceParent(run: RunProjection): Context {
+    return extractTraceContext(run.lastEvent?.trace_context, ROOT_CONTEXT);
+  }
+}

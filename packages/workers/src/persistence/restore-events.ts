@@ -1,0 +1,75 @@
+import type { OutputItem, PayloadOf, StreamEvent, StreamPayload } from '@cody/schema';
+import type { ReducerState } from '@cody/reducer';
+import { type CreateStreamEventOptions, createStreamEvent } from '@cody/redis';
+
+/**
+ * A compact event sequence whose reduction equals `state`'s Response, for a stream Redis lost:
+ * the start, each closed item as start + done, each item still streaming as start + one delta
+ * of its text so far (so it stays open, as it was), then the usage. No terminal event: the
+ * caller appends the one that applies.
+ */
+export function restoreEvents(
+  state: ReducerState | undefined,
+  options: CreateStreamEventOptions = {},
+): StreamEvent[] {
+  const response = state?.response;
+  if (response === undefined) return [];
+  const payloads: StreamPayload[] = [
+    {
+      type: 'response_start',
+      response_id: response.id,
+      turn_id: response.turn_id,
+      thread_id: response.thread_id,
+      ...(response.agent_id === undefined ? {} : { agent_id: response.agent_id }),
+      model_id: response.model_id,
+      provider_id: response.provider_id,
+      created_at: response.created_at,
+    },
+  ];
+  for (const item of response.output_items) {
+    payloads.push(itemStart(item));
+    if (state?.itemStatus[item.id] === 'streaming') {
+      const text = streamedText(item);
+      if (text !== '') payloads.push({ type: 'item_delta', item_id: item.id, delta_content: text });
+    } else {
+      payloads.push({ type: 'item_done', item_id: item.id, final_item: item });
+    }
+  }
+  if (response.usage !== undefined) payloads.push({ type: 'usage_update', response_id: response.id, usage: response.usage });
+  return payloads.map((payload) => createStreamEvent(response.id, payload, options));
+}
+
+// what an open item has received so far: the one text field its deltas append to
+function streamedText(item: OutputItem): string {
+  switch (item.type) {
+    case 'message':
+    case 'reasoning':
+      return item.content;
+    case 'function_call':
+      return item.arguments;
+    case 'function_call_output':
+      return item.output;
+    case 'script_execution':
+      return item.code;
+    case 'script_execution_output':
+      return item.result;
+    case 'error':
+      return item.message;
+  }
+}
+
+function itemStart(item: OutputItem): PayloadOf<'item_start'> {
+  const base = { type: 'item_start' as const, item_id: item.id, item_type: item.type, origin: item.origin };
+  switch (item.type) {
+    case 'function_call':
+      return { ...base, name: item.name, call_id: item.call_id };
+    case 'function_call_output':
+      return { ...base, call_id: item.call_id };
+    case 'script_execution':
+      return item.call_id === undefined ? base : { ...base, call_id: item.call_id };
+    case 'script_execution_output':
+      return { ...base, script_id: item.script_id };
+    default:
+      return base;
+  }
+}

@@ -1,0 +1,288 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import {
+  type ModelInfo,
+  type ModelProvider,
+  type ReasoningOptions,
+  runAgentLoop,
+  type ToolDeclaration,
+} from '@cody/adapters';
+import { type LeaseKeeper, type Logger, type RedisTransport, silentLogger } from '@cody/redis';
+import { reduceEventsToState } from '@cody/reducer';
+import {
+  CodyError,
+  ERROR_CODES,
+  type FunctionCallItem,
+  type FunctionCallOutputItem,
+  type MessageItem,
+  type OutputItem,
+  type StreamPayload,
+} from '@cody/schema';
+import { context } from '@opentelemetry/api';
+import { closingEvents } from '../persistence/closing-events';
+import { cancelEvents, unansweredCalls } from './cancel-events';
+import { awaitToolOutputs } from './tool-output-waiter';
+
+export interface RunDriverOptions {
+  transport: RedisTransport;
+  /** Tools declared to the model; the tool workers execute them. */
+  tools: readonly ToolDeclaration[];
+  maxSteps?: number;
+  instructions?: string;
+  /** How long a model turn waits for the tool workers before answering a call as failed. */
+  toolOutputTimeoutMs?: number;
+  logger?: Logger;
+  /** This process's id in run leases; default host:pid:uuid. */
+  owner?: string;
+}
+
+export interface StartRunInput {
+  runId: string;
+  turnId: string;
+  threadId: string;
+  agentId?: string;
+  provider: ModelProvider;
+  model: ModelInfo;
+  prompt: string;
+  /** The thread's earlier items (previous turns), oldest first. */
+  history: readonly OutputItem[];
+  reasoning?: ReasoningOptions;
+}
+
+interface ActiveRun {
+  turnId: string;
+  controller: AbortController;
+  shutdown: boolean;
+  done: Promise<void>;
+}
+
+export type CancelOutcome = 'signalled' | 'closed' | 'not_active';
+
+/**
+ * Drives runs in this process: holds each run's lease, opens it (response_start and the
+ * user's message), announces it to the workers, runs the agent loop with the tool workers
+ * answering calls through Redis, and closes it when it is cancelled or the process stops.
+ */
+export class RunDriver {
+  readonly owner: string;
+  private readonly active = new Map<string, ActiveRun>();
+  private readonly logger: Logger;
+  private readonly stopListening: () => void;
+  private stopping = false;
+
+  constructor(private readonly options: RunDriverOptions) {
+    this.owner = options.owner ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+    this.logger = options.logger ?? silentLogger;
+    this.stopListening = options.transport.cancels.onCancel((runId) => this.active.get(runId)?.controller.abort());
+  }
+
+  get activeRuns(): number {
+    return this.active.size;
+  }
+
+  /** Opens the run and starts its agent loop; resolves once the run's stream exists. */
+  async start(input: StartRunInput): Promise<void> {
+    if (this.stopping) throw new CodyError('SERVER_SHUTTING_DOWN', 'the server is shutting down');
+    const { transport } = this.options;
+    const { runId } = input;
+    if ((await transport.redis.exists(transport.keys.runEvents(runId))) === 1) {
+      throw new CodyError('RUN_ALREADY_EXISTS', `run ${runId} already exists`);
+    }
+    if (!(await transport.leases.acquire(runId, this.owner))) {
+      throw new CodyError('RUN_ALREADY_EXISTS', `run ${runId} is already being driven`);
+    }
+    const keeper = transport.keepLease(runId, this.owner);
+    const userMessage: MessageItem = { id: randomUUID(), type: 'message', origin: 'user', content: input.prompt };
+    try {
+      await transport.emit(runId, {
+        type: 'response_start',
+        response_id: runId,
+        turn_id: input.turnId,
+        thread_id: input.threadId,
+        ...(input.agentId ? { agent_id: input.agentId } : {}),
+        model_id: input.model.id,
+        provider_id: input.provider.id,
+        created_at: Date.now(),
+      });
+      await transport.emit(runId, { type: 'item_start', item_id: userMessage.id, item_type: 'message', origin: 'user' });
+      const opened = await transport.emit(runId, { type: 'item_done', item_id: userMessage.id, final_item: userMessage });
+      await transport.announceRun(runId);
+      const run: ActiveRun = {
+        turnId: input.turnId,
+        controller: new AbortController(),
+        shutdown: false,
+        done: Promise.resolve(),
+      };
+      this.active.set(runId, run);
+      // the loop outlives the submit request but stays in its trace
+      run.done = context.with(context.active(), () => this.drive(input, userMessage, run, keeper, opened.id));
+    } catch (error) {
+      await keeper.stop();
+      throw error;
+    }
+  }
+
+  /**
+   * Stops a run from any process: signals its driver through Redis; when nobody drives it any
+   * more, closes it here. Resolves with what was done.
+   */
+  async cancel(runId: string, reason = 'cancelled by the user'): Promise<CancelOutcome> {
+    const { transport } = this.options;
+    const entries = await transport.readRange(runId);
+    const state = reduceEventsToState(entries.map((entry) => entry.event));
+    const response = state?.response;
+    if (!response || response.status !== 'in_progress') return 'not_active';
+    await transport.cancels.request(runId);
+    if (this.active.has(runId) || (await transport.leases.isAlive(runId))) return 'signalled';
+    // nobody holds the lease: close it ourselves, unless someone published meanwhile
+    const unanswered = await this.claimUnanswered(runId, unansweredCalls(state));
+    const events = cancelEvents(runId, response.turn_id, state, unanswered, reason, randomUUID);
+    const last = entries.at(-1)?.id ?? '0-0';
+    const result = await transport.publishIfUnchanged(runId, events, { lastId: last, noLease: true });
+    return result.status === 'published' ? 'closed' : 'signalled';
+  }
+
+  /** Stops taking runs; gives running ones `drainMs` to finish, then ends them as errors. */
+  async stop(options: { drainMs?: number } = {}): Promise<void> {
+    this.stopping = true;
+    this.stopListening();
+    const pending = [...this.active.values()].map((run) => run.done);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.allSettled(pending),
+      new Promise((resolve) => {
+        timer = setTimeout(resolve, options.drainMs ?? 5000);
+      }),
+    ]);
+    clearTimeout(timer);
+    for (const run of this.active.values()) {
+      run.shutdown = true;
+      run.controller.abort();
+    }
+    await Promise.allSettled([...this.active.values()].map((run) => run.done));
+  }
+
+  private async drive(
+    input: StartRunInput,
+    userMessage: MessageItem,
+    run: ActiveRun,
+    keeper: LeaseKeeper,
+    openedId: string,
+  ): Promise<void> {
+    const { transport } = this.options;
+    const { runId } = input;
+    const log = { run_id: runId };
+    let lastId = openedId;
+    const emit = async (payload: StreamPayload) => {
+      lastId = (await transport.emit(runId, payload)).id;
+    };
+    const signal = AbortSignal.any([run.controller.signal, keeper.signal]);
+    try {
+      // a cancel that arrived before we listened is still honoured
+      if (await transport.cancels.isRequested(runId)) run.controller.abort();
+      const result = await runAgentLoop({
+        provider: input.provider,
+        model: input.model,
+        responseId: runId,
+        history: [...input.history, userMessage],
+        tools: this.options.tools,
+        ...(input.reasoning ? { reasoning: input.reasoning } : {}),
+        ...(this.options.instructions ? { instructions: this.options.instructions } : {}),
+        maxSteps: this.options.maxSteps,
+        signal,
+        emit,
+        logger: this.logger,
+        awaitToolOutputs: (calls, callSignal) => this.toolOutputs(runId, calls, lastId, callSignal),
+      });
+      if (result.status !== 'aborted' || keeper.signal.aborted) return;
+      await this.closeStopped(runId, run);
+    } catch (error) {
+      this.logger.error({ ...log, err: error }, 'run driver failed');
+      if (keeper.signal.aborted) return;
+      await this.closeWithError(runId, {
+        code: CodyError.isInstance(error) ? error.code : ERROR_CODES.INTERNAL_ERROR,
+        message: error instanceof Error ? error.message : String(error),
+      }).catch((closeError: unknown) => this.logger.error({ ...log, err: closeError }, 'could not close the run'));
+    } finally {
+      await keeper.stop();
+      this.active.delete(runId);
+    }
+  }
+
+  private async toolOutputs(
+    runId: string,
+    calls: FunctionCallItem[],
+    afterId: string,
+    signal: AbortSignal,
+  ): Promise<FunctionCallOutputItem[]> {
+    const { transport } = this.options;
+    const outputs = await awaitToolOutputs({
+      transport,
+      runId,
+      afterId,
+      calls,
+      signal,
+      timeoutMs: this.options.toolOutputTimeoutMs ?? 10 * 60_000,
+    });
+    if (signal.aborted) return calls.flatMap((call) => outputs.get(call.call_id) ?? []);
+    const missing = calls.filter((call) => !outputs.has(call.call_id));
+    if (missing.length > 0) {
+      // no tool worker answered in time: answer as failed, unless a worker got there first
+      for (const call of await this.claimUnanswered(runId, missing)) {
+        const id = randomUUID();
+        const item: FunctionCallOutputItem = {
+          id,
+          type: 'function_call_output',
+          origin: 'system',
+          call_id: call.call_id,
+          output: 'no tool worker answered this call in time',
+          success: false,
+        };
+        await transport.emit(runId, { type: 'item_start', item_id: id, item_type: item.type, origin: 'system', call_id: call.call_id });
+        await transport.emit(runId, { type: 'item_done', item_id: id, final_item: item });
+        outputs.set(call.call_id, item);
+      }
+      for (const entry of await transport.readRange(runId, { after: afterId })) {
+        const item = entry.event?.payload?.type === 'item_done' ? entry.event.payload.final_item : undefined;
+        if (item?.type === 'function_call_output' && !outputs.has(item.call_id)) outputs.set(item.call_id, item);
+      }
+    }
+    return calls.flatMap((call) => outputs.get(call.call_id) ?? []);
+  }
+
+  /** Marks calls answered (the tool workers check the same hash); returns those we claimed. */
+  private async claimUnanswered(runId: string, calls: readonly FunctionCallItem[]): Promise<FunctionCallItem[]> {
+    const { transport } = this.options;
+    const claimed: FunctionCallItem[] = [];
+    for (const call of calls) {
+      if ((await transport.redis.hsetnx(transport.keys.runCalls(runId), call.call_id, 'done')) === 1) claimed.push(call);
+    }
+    return claimed;
+  }
+
+  private async closeStopped(runId: string, run: ActiveRun): Promise<void> {
+    const { transport } = this.options;
+    const state = reduceEventsToState((await transport.readRange(runId)).map((entry) => entry.event));
+    if (run.shutdown) {
+      for (const event of closingEvents(runId, state, {
+        code: 'SERVER_SHUTDOWN',
+        message: 'the server driving this run shut down before it finished',
+      })) {
+        await transport.publish(event);
+      }
+      return;
+    }
+    const unanswered = await this.claimUnanswered(runId, unansweredCalls(state));
+    for (const event of cancelEvents(runId, run.turnId, state, unanswered, 'cancelled by the user', randomUUID)) {
+      await transport.publish(event);
+    }
+  }
+
+  private async closeWithError(runId: string, error: { code: string; message: string }): Promise<void> {
+    const { transport } = this.options;
+    const state = reduceEventsToState((await transport.readRange(runId)).map((entry) => entry.event));
+    if (state?.response && state.response.status !== 'in_progress') return;
+    for (const event of closingEvents(runId, state, error)) await transport.publish(event);
+  }
+}
+

@@ -1,0 +1,447 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import {
+  closeConnection,
+  type ConsumerGroup,
+  extractTraceContext,
+  type GroupEntry,
+  type Logger,
+  type RedisTransport,
+  reconnectBackoff,
+  silentLogger,
+  sleep,
+  TOOL_WORKER_GROUP,
+} from '@cody/redis';
+import type { StreamEvent, StreamPayload } from '@cody/schema';
+import {
+  executeTool,
+  parseToolArguments,
+  TOOL_ERROR_CODES,
+  type ToolLimits,
+  type ToolResult,
+} from '@cody/tools';
+import { type Context, context as otelContext, type Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import type { Redis } from 'ioredis';
+import { answerToolCall, isToolCallAnswered, startScriptExecution } from './answer-tool-call';
+import { parseToolRequest, type ToolRequest } from './tool-request';
+import { functionCallOutputPayloads, scriptExecutionPayloads, scriptOutputPayloads } from './tool-output-payloads';
+
+export interface ToolWorkerOptions {
+  transport: RedisTransport;
+  /** Root the tools may touch (`CODY_WORKSPACE`). */
+  workspaceRoot: string;
+  /** Tool timeouts and caps (see `loadToolConfig` in @cody/tools). */
+  limits?: Partial<ToolLimits>;
+  /** Environment of exec'd commands; default: this process's minus secrets. */
+  env?: NodeJS.ProcessEnv;
+  /** Calls run at once; default 4. */
+  concurrency?: number;
+  /** Deliveries of one request before it is answered as failed instead of retried; default 3. */
+  maxAttempts?: number;
+  /** A request pending this long belongs to a dead worker and is claimed; default 5000 ms. */
+  claimIdleMs?: number;
+  /** Period of keep-alive and claiming; default 1000 ms. */
+  tickMs?: number;
+  /** On stop, how long running calls may finish before they are stopped and left for another worker; default 10 s. */
+  stopGraceMs?: number;
+  /** Consumer name in the group; unique per process. Default `<host>:<pid>:<random>`. */
+  consumer?: string;
+  logger?: Logger;
+}
+
+export interface ToolWorkerStats {
+  running: number;
+  queued: number;
+  /** Calls answered by this worker (success or failure). */
+  answered: number;
+  /** Requests whose call was already answered when this worker got them (a retry after a crash). */
+  alreadyAnswered: number;
+  /** Requests taken over from dead consumers. */
+  claimed: number;
+  /** Calls answered as failed because they were attempted `maxAttempts` times. */
+  exhausted: number;
+}
+
+const DEFAULTS = { concurrency: 4, maxAttempts: 3, claimIdleMs: 5000, tickMs: 1000, stopGraceMs: 10_000 };
+// dead consumers (no pending entries, silent this long) are removed from the group
+const CONSUMER_RETENTION_MS = 3600_000;
+const tracer = trace.getTracer('@cody/workers');
+
+/** Why a job's controller was aborted. */
+const RUN_CANCELLED = 'the run was cancelled';
+const WORKER_STOPPING = Symbol('worker stopping');
+
+interface Job {
+  entry: GroupEntry;
+  deliveries: number;
+  controller: AbortController;
+  runId?: string;
+  started: boolean;
+}
+
+/**
+ * Executes tool calls. Reads `<prefix>tools:requests` through group `codex-tool-workers`,
+ * runs up to `concurrency` calls at once with the real tools in the workspace, and writes each
+ * answer into the run's stream — `function_call_output`, preceded for `runScript` by
+ * `script_execution` and `script_execution_output` — marking the call done in the same Lua
+ * script, so no call is answered twice. Acks (and deletes) a request only after its answer is
+ * in the stream. Keeps its pending requests alive while they run; claims those of dead workers
+ * (XAUTOCLAIM) and retries them, answering failed after `maxAttempts` deliveries. A run's
+ * cancel kills its running tools. Each execution is a span continuing the request's trace.
+ */
+export class ToolWorker {
+  readonly consumer: string;
+  private readonly transport: RedisTransport;
+  private readonly logger: Logger;
+  private readonly settings: typeof DEFAULTS;
+  private readonly workspaceRoot: string;
+  private readonly limits: Partial<ToolLimits> | undefined;
+  private readonly env: NodeJS.ProcessEnv | undefined;
+  private readonly held = new Map<string, Job>();
+  private readonly queue: Job[] = [];
+  private readonly byRun = new Map<string, Set<Job>>();
+  private readonly tasks = new Set<Promise<unknown>>();
+  private readonly stopping = new AbortController();
+  private group: ConsumerGroup | undefined;
+  private blocking: Redis | undefined;
+  private readLoop: Promise<void> | undefined;
+  private tickTimer: NodeJS.Timeout | undefined;
+  private ticking = false;
+  private ticks = 0;
+  private running = 0;
+  private slotFreed: (() => void) | undefined;
+  private unsubscribeCancel: (() => void) | undefined;
+  private started = false;
+  private readonly counters = { answered: 0, alreadyAnswered: 0, claimed: 0, exhausted: 0 };
+
+  constructor(options: ToolWorkerOptions) {
+    this.transport = options.transport;
+    this.logger = options.logger ?? silentLogger;
+    this.workspaceRoot = options.workspaceRoot;
+    this.limits = options.limits;
+    this.env = options.env;
+    this.consumer = options.consumer ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+    this.settings = {
+      concurrency: options.concurrency ?? DEFAULTS.concurrency,
+      maxAttempts: options.maxAttempts ?? DEFAULTS.maxAttempts,
+      claimIdleMs: options.claimIdleMs ?? DEFAULTS.claimIdleMs,
+      tickMs: options.tickMs ?? DEFAULTS.tickMs,
+      stopGraceMs: options.stopGraceMs ?? DEFAULTS.stopGraceMs,
+    };
+  }
+
+  /** Joins the group and starts serving requests; resolves once the group exists. */
+  async start(): Promise<void> {
+    if (this.started) return;
+    this.started = true;
+    this.unsubscribeCancel = this.transport.cancels.onCancel((runId) => this.cancelRun(runId));
+    this.blocking = this.transport.createConnection('tool-worker');
+    this.group = this.transport.consumerGroup({
+      stream: this.transport.keys.toolRequests,
+      group: TOOL_WORKER_GROUP,
+      consumer: this.consumer,
+      blocking: this.blocking,
+    });
+    await this.group.ensure('0');
+    this.readLoop = this.readRequests(this.group);
+    this.tickTimer = setInterval(() => void this.tick(), this.settings.tickMs);
+    // claim what dead workers left at once, not a tick later
+    void this.tick();
+    this.logger.info({ consumer: this.consumer, concurrency: this.settings.concurrency }, 'tool worker started');
+  }
+
+  /**
+   * Stops taking requests, lets running calls finish for `stopGraceMs`, then stops the rest
+   * without answering: their requests stay pending and another worker claims and retries
+   * them. Queued requests are left the same way. Closes only what it opened.
+   */
+  async stop(): Promise<void> {
+    if (!this.started || this.stopping.signal.aborted) return;
+    this.stopping.abort();
+    if (this.tickTimer) clearInterval(this.tickTimer);
+    this.unsubscribeCancel?.();
+    this.slotFreed?.();
+    // dropping the blocking connection ends the XREADGROUP the read loop waits on
+    this.blocking?.disconnect();
+    await this.readLoop;
+    this.queue.length = 0;
+    const grace = sleep(this.settings.stopGraceMs).then(() => {
+      for (const job of this.held.values()) job.controller.abort(WORKER_STOPPING);
+    });
+    await Promise.race([Promise.allSettled([...this.tasks]), grace]);
+    for (const job of this.held.values()) job.controller.abort(WORKER_STOPPING);
+    await Promise.allSettled([...this.tasks]);
+    this.held.clear();
+    if (this.blocking) await closeConnection(this.blocking);
+    this.logger.info({ consumer: this.consumer }, 'tool worker stopped');
+  }
+
+  stats(): ToolWorkerStats {
+    return { running: this.running, queued: this.queue.length, ...this.counters };
+  }
+
+  private get stopped(): boolean {
+    return this.stopping.signal.aborted;
+  }
+
+  private async readRequests(group: ConsumerGroup): Promise<void> {
+    let failures = 0;
+    while (!this.stopped) {
+      const capacity = this.settings.concurrency - this.held.size;
+      if (capacity <= 0) {
+        await new Promise<void>((resolve) => {
+          this.slotFreed = resolve;
+        });
+        this.slotFreed = undefined;
+        continue;
+      }
+      let entries: GroupEntry[];
+      try {
+        entries = await group.read({ count: capacity, blockMs: 2000 });
+        failures = 0;
+      } catch (error) {
+        if (this.stopped) return;
+        failures++;
+        this.logger.warn({ err: error }, 'reading tool requests failed; retrying');
+        await sleep(reconnectBackoff(failures), this.stopping.signal);
+        continue;
+      }
+      for (const entry of entries) this.enqueue(entry, 1);
+    }
+  }
+
+  private enqueue(entry: GroupEntry, deliveries: number): void {
+    if (this.held.has(entry.id)) return;
+    const job: Job = { entry, deliveries, controller: new AbortController(), started: false };
+    this.held.set(entry.id, job);
+    this.queue.push(job);
+    this.pump();
+  }
+
+  private pump(): void {
+    while (!this.stopped && this.running < this.settings.concurrency && this.queue.length > 0) {
+      const job = this.queue.shift() as Job;
+      job.started = true;
+      this.running++;
+      this.track(
+        this.process(job)
+          .catch((error: unknown) => {
+            // left pending: it is claimed again after claimIdleMs and retried
+            this.logger.error({ err: error, entry: job.entry.id }, 'tool request failed; it will be retried');
+          })
+          .finally(() => {
+            this.running--;
+            this.held.delete(job.entry.id);
+            if (job.runId) this.forgetRunJob(job.runId, job);
+            this.pump();
+            this.slotFreed?.();
+          }),
+      );
+    }
+  }
+
+  private track<T>(task: Promise<T>): void {
+    this.tasks.add(task);
+    void task.finally(() => this.tasks.delete(task));
+  }
+
+  /** Keeps held requests alive, claims dead workers' requests, now and then drops dead consumers. */
+  private async tick(): Promise<void> {
+    if (this.ticking || this.stopped || !this.group) return;
+    this.ticking = true;
+    const group = this.group;
+    try {
+      const ids = [...this.held.keys()];
+      if (ids.length > 0) {
+        const { lost } = await group.keepAlive(ids);
+        for (const id of lost) {
+          const job = this.held.get(id);
+          // another worker took it while we were slow: let it run it unless we already do
+          if (job && !job.started) {
+            this.held.delete(id);
+            this.queue.splice(this.queue.indexOf(job), 1);
+          }
+        }
+      }
+      if (this.held.size < this.settings.concurrency) {
+        const { claimed } = await group.autoClaim(this.settings.claimIdleMs, { count: this.settings.concurrency });
+        for (const entry of claimed) {
+          if (this.held.has(entry.id)) continue;
+          const [pending] = await group.pending({ start: entry.id, end: entry.id, count: 1 });
+          this.counters.claimed++;
+          this.logger.info({ entry: entry.id, deliveries: pending?.deliveries }, 'claimed a tool request from a dead worker');
+          this.enqueue(entry, pending?.deliveries ?? 2);
+        }
+      }
+      if (++this.ticks % 60 === 0) await group.removeIdleConsumers(CONSUMER_RETENTION_MS);
+    } catch (error) {
+      if (!this.stopped) this.logger.warn({ err: error }, 'tool worker keep-alive/claim failed; retrying next tick');
+    } finally {
+      this.ticking = false;
+    }
+  }
+
+  private cancelRun(runId: string): void {
+    for (const job of this.byRun.get(runId) ?? []) job.controller.abort(RUN_CANCELLED);
+  }
+
+  private forgetRunJob(runId: string, job: Job): void {
+    const jobs = this.byRun.get(runId);
+    jobs?.delete(job);
+    if (jobs?.size === 0) this.byRun.delete(runId);
+  }
+
+  private async ack(job: Job): Promise<void> {
+    await (this.group as ConsumerGroup).ackAndDelete([job.entry.id]);
+  }
+
+  private async process(job: Job): Promise<void> {
+    const parsed = parseToolRequest(job.entry.fields);
+    if (!parsed.ok) {
+      // nothing to answer without a valid run and call id; it would fail the same way again
+      this.logger.error({ err: parsed.error, entry: job.entry.id }, 'dropping a malformed tool request');
+      await this.ack(job);
+      return;
+    }
+    const request = parsed.request;
+    job.runId = request.runId;
+    let jobs = this.byRun.get(request.runId);
+    if (!jobs) this.byRun.set(request.runId, (jobs = new Set()));
+    jobs.add(job);
+
+    const parent = extractTraceContext(request.trace);
+    const span = tracer.startSpan(
+      `execute_tool ${request.name}`,
+      {
+        kind: SpanKind.CONSUMER,
+        attributes: {
+          'gen_ai.operation.name': 'execute_tool',
+          'gen_ai.tool.name': request.name,
+          'gen_ai.tool.call.id': request.callId,
+          'cody.run_id': request.runId,
+          'cody.tool.attempt': job.deliveries,
+          'messaging.system': 'redis',
+          'messaging.destination.name': this.transport.keys.toolRequests,
+          'messaging.message.id': job.entry.id,
+        },
+      },
+      parent,
+    );
+    const traced = trace.setSpan(parent, span);
+    try {
+      await otelContext.with(traced, () => this.execute(job, request, traced, span));
+    } catch (error) {
+      span.recordException(error as Error);
+      span.setStatus({ code: SpanStatusCode.ERROR });
+      throw error;
+    } finally {
+      span.end();
+    }
+  }
+
+  private async execute(job: Job, request: ToolRequest, traced: Context, span: Span): Promise<void> {
+    const { redis, keys, cancels } = this.transport;
+    const log = { run_id: request.runId, call_id: request.callId, tool: request.name, trace_id: span.spanContext().traceId };
+    const event = (payload: StreamPayload): StreamEvent =>
+      this.transport.createEvent(request.runId, payload, { context: traced }) as StreamEvent;
+    const correlationId = request.itemId;
+
+    const answer = async (result: Pick<ToolResult, 'success' | 'output'>, before: StreamPayload[] = []) => {
+      const payloads = [
+        ...before,
+        ...functionCallOutputPayloads({
+          itemId: randomUUID(),
+          callId: request.callId,
+          output: result.output,
+          success: result.success,
+          correlationId,
+        }),
+      ];
+      const outcome = await answerToolCall(redis, keys, request.runId, request.callId, payloads.map(event));
+      span.setAttribute('cody.tool.outcome', outcome.status);
+      if (outcome.status === 'published') this.counters.answered++;
+      else this.counters.alreadyAnswered++;
+      if (outcome.status === 'gone') this.logger.warn(log, 'the run stream is gone; the tool answer was dropped');
+    };
+
+    if (job.deliveries > this.settings.maxAttempts) {
+      this.counters.exhausted++;
+      this.logger.error({ ...log, deliveries: job.deliveries }, 'tool call attempted too often; answering it as failed');
+      await answer({
+        success: false,
+        output: `${TOOL_ERROR_CODES.TOOL_ERROR}: ${request.name} was attempted ${plural(job.deliveries - 1, 'time')} and the worker running it stopped each time without answering (crashed or killed); it was not retried again`,
+      });
+      await this.ack(job);
+      return;
+    }
+    if (await isToolCallAnswered(redis, keys, request.runId, request.callId)) {
+      // answered before the previous worker could ack: nothing to redo
+      this.counters.alreadyAnswered++;
+      await this.ack(job);
+      return;
+    }
+    if (job.controller.signal.aborted || (await cancels.isRequested(request.runId))) {
+      await answer({ success: false, output: `${request.name} was cancelled: ${RUN_CANCELLED}` });
+      await this.ack(job);
+      return;
+    }
+
+    let scriptId: string | undefined;
+    if (request.name === 'runScript') {
+      const parsed = parseToolArguments(request.name, request.arguments);
+      if (parsed.ok) {
+        const { code } = parsed.input as { code: string };
+        const id = randomUUID();
+        const started = await startScriptExecution(
+          redis,
+          keys,
+          request.runId,
+          request.callId,
+          id,
+          scriptExecutionPayloads({ scriptId: id, code, callId: request.callId, correlationId }).map(event),
+        );
+        if (started.status === 'answered' || started.status === 'gone') {
+          this.counters.alreadyAnswered++;
+          await this.ack(job);
+          return;
+        }
+        scriptId = started.scriptId;
+      }
+    }
+
+    this.logger.debug({ ...log, attempt: job.deliveries }, 'executing tool call');
+    const result = await executeTool(request.name, request.arguments, {
+      workspaceRoot: this.workspaceRoot,
+      signal: job.controller.signal,
+      ...(this.limits ? { limits: this.limits } : {}),
+      ...(this.env ? { env: this.env } : {}),
+    });
+    if (job.controller.signal.reason === WORKER_STOPPING) {
+      // not answered, not acked: another worker claims the request and runs it again
+      this.logger.info(log, 'worker stopping: tool call left for another worker');
+      return;
+    }
+    span.setAttribute('cody.tool.success', result.success);
+    if (!result.success) {
+      span.setAttribute('error.type', result.error?.code ?? TOOL_ERROR_CODES.TOOL_ERROR);
+      this.logger.info({ ...log, code: result.error?.code }, 'tool call failed');
+    }
+    const before =
+      scriptId && result.script
+        ? scriptOutputPayloads({ itemId: randomUUID(), scriptId, result: result.script, correlationId })
+        : [];
+    await answer(result, before);
+    await this.ack(job);
+  }
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}
+
+/** Creates a tool worker and starts it. */
+export async function startToolWorker(options: ToolWorkerOptions): Promise<ToolWorker> {
+  const worker = new ToolWorker(options);
+  await worker.start();
+  return worker;
+}

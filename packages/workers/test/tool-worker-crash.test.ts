@@ -1,0 +1,108 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { RedisTransport } from '@cody/redis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ToolWorker } from '../src/tool-worker/index';
+import { deleteToolKeys, eventually, REDIS_URL, ToolRun, uniquePrefix } from './tool-worker-helpers';
+
+const packageDir = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
+const prefix = uniquePrefix('tool-worker-crash');
+let transport: RedisTransport;
+let workspace: string;
+const runs: ToolRun[] = [];
+const children: ChildProcess[] = [];
+const workers: ToolWorker[] = [];
+
+/** A tool worker in its own process, as a deployment starts it; resolves once it serves. */
+async function startChildWorker(): Promise<ChildProcess> {
+  const child = spawn('node', ['--conditions=@cody/source', '--import', 'tsx', 'test/tool-worker-child.ts'], {
+    cwd: packageDir,
+    env: { PATH: process.env.PATH, REDIS_URL, CODY_REDIS_PREFIX: prefix, CODY_WORKSPACE: workspace },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.push(child);
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  await new Promise<void>((resolve, reject) => {
+    child.stdout?.on('data', (chunk: Buffer) => {
+      if (chunk.toString().includes('ready')) resolve();
+    });
+    child.on('exit', (code) => reject(new Error(`child worker exited (${code}) before it was ready: ${stderr}`)));
+  });
+  return child;
+}
+
+async function killed(child: ChildProcess): Promise<void> {
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGKILL');
+  await exited;
+}
+
+async function lines(file: string): Promise<string[]> {
+  return (await readFile(path.join(workspace, file), 'utf8').catch(() => '')).split('\n').filter(Boolean);
+}
+
+beforeAll(async () => {
+  workspace = await mkdtemp(path.join(os.tmpdir(), 'cody-tool-crash-'));
+  transport = new RedisTransport({ url: REDIS_URL, prefix });
+});
+
+afterAll(async () => {
+  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  for (const worker of workers) await worker.stop();
+  await deleteToolKeys(transport.redis, prefix, runs.map((run) => run.runId));
+  await transport?.close();
+  await rm(workspace, { recursive: true, force: true });
+});
+
+describe('a tool worker killed while a tool runs', () => {
+  it('another worker reclaims the request and the call is answered exactly once', async () => {
+    const child = await startChildWorker();
+    const run = await new ToolRun(transport).start();
+    runs.push(run);
+    const callId = await run.call('exec', { shell: 'echo started >> attempts.log; sleep 2; echo finished' });
+    // the child is running the command
+    await eventually(async () => (await lines('attempts.log')).length === 1);
+
+    // claimIdleMs well above the child's 1 s keep-alive, so only a dead child loses the request
+    const survivor = new ToolWorker({ transport, workspaceRoot: workspace, claimIdleMs: 3000, tickMs: 200 });
+    workers.push(survivor);
+    await survivor.start();
+    await killed(child);
+
+    const output = await run.output(callId, 30_000);
+    expect(output).toMatchObject({ success: true, output: 'finished\n[exit code 0]' });
+    expect(await lines('attempts.log')).toEqual(['started', 'started']);
+    expect(survivor.stats().claimed).toBe(1);
+    // exactly once, and nothing left pending or queued
+    await eventually(async () => (await transport.redis.xlen(transport.keys.toolRequests)) === 0);
+    expect((await run.items('function_call_output')).filter((item) => item.call_id === callId)).toHaveLength(1);
+    await survivor.stop();
+  }, 60_000);
+
+  it('after maxAttempts deliveries the call is answered as failed instead of run again', async () => {
+    const child = await startChildWorker();
+    const run = await new ToolRun(transport).start();
+    runs.push(run);
+    const callId = await run.call('exec', { shell: 'echo started >> attempts-2.log; sleep 2' });
+    await eventually(async () => (await lines('attempts-2.log')).length === 1);
+
+    const survivor = new ToolWorker({ transport, workspaceRoot: workspace, claimIdleMs: 3000, tickMs: 200, maxAttempts: 1 });
+    workers.push(survivor);
+    await survivor.start();
+    await killed(child);
+
+    const output = await run.output(callId, 30_000);
+    expect(output.success).toBe(false);
+    expect(output.output).toContain('exec was attempted 1 time and the worker running it stopped');
+    expect(await lines('attempts-2.log')).toEqual(['started']);
+    expect(survivor.stats().exhausted).toBe(1);
+    await eventually(async () => (await transport.redis.xlen(transport.keys.toolRequests)) === 0);
+    await survivor.stop();
+  }, 60_000);
+});
