@@ -11,7 +11,8 @@ export function codyVitestConfig(extra = {}) {
     resolve: { conditions: [sourceCondition, ...defaultClientConditions], ...(extra.resolve ?? {}) },
     ssr: {
       resolve: {
-        conditions: [sourceCondition, ...defaultServerConditions],
+        // not 'module': some packages (@opentelemetry/api) put bundler-only ESM under it
+        conditions: [sourceCondition, ...defaultServerConditions.filter((c) => c !== 'module')],
         externalConditions: [sourceCondition],
       },
     },

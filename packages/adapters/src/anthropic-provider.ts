@@ -42,8 +42,9 @@ export function buildAnthropicRequest(request: ModelRequest): MessageCreateParam
   };
   const systemText = [request.instructions, ...system].filter(Boolean).join('\n\n');
   if (systemText) params.system = systemText;
-  if (request.tools && request.tools.length > 0 && request.model.tools)
+  if (request.tools && request.tools.length > 0 && request.model.tools) {
     params.tools = toAnthropicTools(request.tools);
+  }
   if (request.reasoning && request.model.reasoning && canContinueWithThinking(messages)) {
     const thinking = thinkingConfig(request.model, request.reasoning.effort, maxTokens);
     if (thinking) params.thinking = thinking;

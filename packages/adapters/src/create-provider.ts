@@ -35,10 +35,11 @@ export function createProvider(
   };
   if (id === 'openai') {
     const apiKey = present(env.OPENAI_API_KEY);
-    if (!apiKey)
+    if (!apiKey) {
       throw new ConfigurationError('OPENAI_API_KEY is not set: the openai provider needs it', {
         provider: id,
       });
+    }
     const baseURL = present(env.OPENAI_BASE_URL);
     const organization = present(env.OPENAI_ORG_ID);
     const project = present(env.OPENAI_PROJECT_ID);

@@ -21,7 +21,8 @@ export function mapAnthropicUsage(usage: AnthropicUsage): Usage {
   };
   const thinking = usage.output_tokens_details?.thinking_tokens;
   if (typeof thinking === 'number') result.reasoning_tokens = whole(thinking);
-  if (typeof usage.cache_read_input_tokens === 'number')
+  if (typeof usage.cache_read_input_tokens === 'number') {
     result.cached_tokens = whole(usage.cache_read_input_tokens);
+  }
   return result;
 }

@@ -168,12 +168,13 @@ export function createModelCatalogue(options: ModelCatalogueOptions = {}): Model
       const own = models.filter((model) => model.provider === providerId);
       const found =
         own.find((model) => model.id === modelId) ?? own.find((model) => model.apiModel === modelId);
-      if (!found)
+      if (!found) {
         throw new UnknownModelError(
           providerId,
           modelId,
           own.map((model) => model.id),
         );
+      }
       return found;
     },
   };

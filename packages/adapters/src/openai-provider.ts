@@ -32,8 +32,9 @@ export function buildOpenAIRequest(request: ModelRequest): ResponseCreateParamsS
   };
   if (request.instructions) params.instructions = request.instructions;
   if (request.maxOutputTokens !== undefined) params.max_output_tokens = request.maxOutputTokens;
-  if (request.tools && request.tools.length > 0 && request.model.tools)
+  if (request.tools && request.tools.length > 0 && request.model.tools) {
     params.tools = toOpenAITools(request.tools);
+  }
   if (request.model.reasoning) {
     params.reasoning = {
       summary: 'auto',

@@ -11,7 +11,9 @@ let llm: TestLlm;
 let workspace: string;
 
 beforeAll(async () => {
-  llm = await startTestLlm({ fallback: replies.httpError(500, { message: 'agent-loop test: no rule matched' }) });
+  llm = await startTestLlm({
+    fallback: replies.httpError(500, { message: 'agent-loop test: no rule matched' }),
+  });
   workspace = await mkdtemp(join(tmpdir(), 'cody-adapters-'));
 });
 afterAll(async () => {
@@ -20,7 +22,10 @@ afterAll(async () => {
 });
 
 const PROVIDERS = ['openai', 'anthropic'] as const;
-const MODELS = { openai: resolveModel('openai', 'gpt-5-mini'), anthropic: resolveModel('anthropic', 'claude-haiku-4.5') };
+const MODELS = {
+  openai: resolveModel('openai', 'gpt-5-mini'),
+  anthropic: resolveModel('anthropic', 'claude-haiku-4.5'),
+};
 
 const TOOLS: ToolDeclaration[] = [
   {
@@ -39,7 +44,9 @@ const TOOLS: ToolDeclaration[] = [
 const realTools: ToolFn = async (call) => {
   const { path } = JSON.parse(call.arguments) as { path: string };
   try {
-    if (call.name === 'readFile') return { output: await readFile(join(workspace, path), 'utf8'), success: true };
+    if (call.name === 'readFile') {
+      return { output: await readFile(join(workspace, path), 'utf8'), success: true };
+    }
     if (call.name === 'listDir') {
       const { readdir } = await import('node:fs/promises');
       return { output: (await readdir(join(workspace, path))).sort().join('\n'), success: true };
@@ -109,23 +116,36 @@ describe.each(PROVIDERS)('%s agent loop', (providerId) => {
         expect.objectContaining({ type: 'function', name: 'readFile', parameters: TOOLS[0]?.parameters }),
         expect.objectContaining({ type: 'function', name: 'listDir' }),
       ]);
-      expect(first?.body).toMatchObject({ store: false, include: ['reasoning.encrypted_content'], reasoning: { effort: 'low' } });
+      expect(first?.body).toMatchObject({
+        store: false,
+        include: ['reasoning.encrypted_content'],
+        reasoning: { effort: 'low' },
+      });
     } else {
       expect(first?.body.tools).toEqual([
-        { name: 'readFile', description: 'Read a UTF-8 file of the workspace', input_schema: TOOLS[0]?.parameters },
+        {
+          name: 'readFile',
+          description: 'Read a UTF-8 file of the workspace',
+          input_schema: TOOLS[0]?.parameters,
+        },
         expect.objectContaining({ name: 'listDir' }),
       ]);
       expect(first?.body).toMatchObject({ max_tokens: expect.any(Number), thinking: { type: 'enabled' } });
     }
     // the second call carries the call, its output and the reasoning to continue from
     const call = itemsOf(response, 'function_call')[0];
-    expect(second?.stepToolResults).toEqual([{ callId: call?.call_id, output: `secret ${providerId} content\n`, isError: false }]);
+    expect(second?.stepToolResults).toEqual([
+      { callId: call?.call_id, output: `secret ${providerId} content\n`, isError: false },
+    ]);
     const sentReasoning = second?.transcript.find((entry) => entry.kind === 'reasoning');
     const reasoning = itemsOf(response, 'reasoning')[0];
     if (providerId === 'anthropic') {
       expect(reasoning?.provider_data?.signature).toBe(signThinking('I should read the file first.'));
-      expect(sentReasoning).toMatchObject({ text: 'I should read the file first.', signature: reasoning?.provider_data?.signature });
-      const assistant = (second?.body.messages as { role: string; content: { type: string }[] }[])[1];
+      expect(sentReasoning).toMatchObject({
+        text: 'I should read the file first.',
+        signature: reasoning?.provider_data?.signature,
+      });
+      const assistant = (second!.body.messages as { role: string; content: { type: string }[] }[])[1];
       expect(assistant?.content.map((block) => block.type)).toEqual(['thinking', 'tool_use']);
     } else {
       expect(sentReasoning).toMatchObject({ encryptedContent: reasoning?.provider_data?.encrypted_content });
@@ -135,7 +155,13 @@ describe.each(PROVIDERS)('%s agent loop', (providerId) => {
     const updates = loopPayloads.flatMap((p) => (p.type === 'usage_update' ? [p.usage] : []));
     const reasoningTokens = providerId === 'openai' ? { reasoning_tokens: 12 } : {};
     expect(updates).toEqual([
-      { prompt_tokens: 100, completion_tokens: 20, total_tokens: 120, cached_tokens: 10, ...(providerId === 'openai' ? { reasoning_tokens: 5 } : {}) },
+      {
+        prompt_tokens: 100,
+        completion_tokens: 20,
+        total_tokens: 120,
+        cached_tokens: 10,
+        ...(providerId === 'openai' ? { reasoning_tokens: 5 } : {}),
+      },
       { prompt_tokens: 250, completion_tokens: 50, total_tokens: 300, cached_tokens: 10, ...reasoningTokens },
     ]);
     expect(response.usage).toEqual(updates[1]);
@@ -154,12 +180,22 @@ describe.each(PROVIDERS)('%s agent loop', (providerId) => {
       ]),
     });
     llm.addRule({ match: { marker: tag, step: 2 }, reply: replies.text('done') });
-    const { response, toolCalls } = await runTurn({ provider: provider(), model, prompt: tag, tools: TOOLS, tool: realTools });
+    const { response, toolCalls } = await runTurn({
+      provider: provider(),
+      model,
+      prompt: tag,
+      tools: TOOLS,
+      tool: realTools,
+    });
     expect(response.status).toBe('complete');
     expect(toolCalls[0]).toHaveLength(3);
     const calls = itemsOf(response, 'function_call');
     const outputs = new Map(itemsOf(response, 'function_call_output').map((o) => [o.call_id, o]));
-    expect(calls.map((call) => outputs.get(call.call_id)?.output)).toEqual(['AAA', expect.stringContaining('ENOENT'), 'BBB']);
+    expect(calls.map((call) => outputs.get(call.call_id)?.output)).toEqual([
+      'AAA',
+      expect.stringContaining('ENOENT'),
+      'BBB',
+    ]);
     expect(outputs.get(calls[1]?.call_id as string)?.success).toBe(false);
     const second = requestsFor(tag)[1];
     expect(second?.stepToolResults.map((r) => [r.callId, r.isError])).toEqual(
@@ -169,7 +205,10 @@ describe.each(PROVIDERS)('%s agent loop', (providerId) => {
 
   it('stops at the step limit with STEP_LIMIT_REACHED', async () => {
     const tag = marker();
-    llm.addRule({ match: { marker: tag }, reply: replies.toolCalls([{ name: 'listDir', arguments: { path: '.' } }]) });
+    llm.addRule({
+      match: { marker: tag },
+      reply: replies.toolCalls([{ name: 'listDir', arguments: { path: '.' } }]),
+    });
     const { response, result, toolCalls } = await runTurn({
       provider: provider(),
       model,
@@ -214,12 +253,28 @@ describe.each(PROVIDERS)('%s agent loop', (providerId) => {
     const unknown =
       providerId === 'openai'
         ? [
-            { afterEvents: 2, event: 'response.future_feature.delta', data: { type: 'response.future_feature.delta', delta: 'x' } },
+            {
+              afterEvents: 2,
+              event: 'response.future_feature.delta',
+              data: { type: 'response.future_feature.delta', delta: 'x' },
+            },
             { afterEvents: 3, event: 'keepalive', data: { type: 'keepalive' } },
           ]
         : [
-            { afterEvents: 1, event: 'content_block_start', data: { type: 'content_block_start', index: 9, content_block: { type: 'mystery_block', payload: 1 } } },
-            { afterEvents: 2, event: 'content_block_delta', data: { type: 'content_block_delta', index: 9, delta: { type: 'mystery_delta', x: 1 } } },
+            {
+              afterEvents: 1,
+              event: 'content_block_start',
+              data: {
+                type: 'content_block_start',
+                index: 9,
+                content_block: { type: 'mystery_block', payload: 1 },
+              },
+            },
+            {
+              afterEvents: 2,
+              event: 'content_block_delta',
+              data: { type: 'content_block_delta', index: 9, delta: { type: 'mystery_delta', x: 1 } },
+            },
             { afterEvents: 3, event: 'content_block_stop', data: { type: 'content_block_stop', index: 9 } },
             { afterEvents: 4, event: 'future_event', data: { type: 'future_event', anything: [1, 2] } },
           ];

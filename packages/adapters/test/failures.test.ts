@@ -7,14 +7,19 @@ import { agentText, itemsOf, marker, providerFor, runTurn } from './support/harn
 
 let llm: TestLlm;
 beforeAll(async () => {
-  llm = await startTestLlm({ fallback: replies.httpError(500, { message: 'failures test: no rule matched' }) });
+  llm = await startTestLlm({
+    fallback: replies.httpError(500, { message: 'failures test: no rule matched' }),
+  });
 });
 afterAll(async () => {
   await llm.close();
 });
 
 const PROVIDERS = ['openai', 'anthropic'] as const;
-const MODELS = { openai: resolveModel('openai', 'gpt-5-mini'), anthropic: resolveModel('anthropic', 'claude-haiku-4.5') };
+const MODELS = {
+  openai: resolveModel('openai', 'gpt-5-mini'),
+  anthropic: resolveModel('anthropic', 'claude-haiku-4.5'),
+};
 
 describe.each(PROVIDERS)('%s failures', (providerId) => {
   const model = MODELS[providerId];
@@ -28,7 +33,11 @@ describe.each(PROVIDERS)('%s failures', (providerId) => {
   ] as const)('HTTP %i before the stream → %s', async (status, code, retryable) => {
     const tag = marker();
     llm.addRule({ match: { marker: tag }, reply: replies.httpError(status) });
-    const { response, result, loopPayloads } = await runTurn({ provider: providerFor(llm, providerId), model, prompt: tag });
+    const { response, result, loopPayloads } = await runTurn({
+      provider: providerFor(llm, providerId),
+      model,
+      prompt: tag,
+    });
     expect(response.status).toBe('error');
     expect(response.error?.code).toBe(code);
     expect(response.error?.details).toMatchObject({ provider: providerId, status });
@@ -61,7 +70,10 @@ describe.each(PROVIDERS)('%s failures', (providerId) => {
 
   it('never retries once streaming began', async () => {
     const tag = marker();
-    llm.addRule({ match: { marker: tag }, reply: { ...replies.text('partial answer that breaks'), dropAfterEvents: 6 } });
+    llm.addRule({
+      match: { marker: tag },
+      reply: { ...replies.text('partial answer that breaks'), dropAfterEvents: 6 },
+    });
     const { response } = await runTurn({ provider: providerFor(llm, providerId, 2), model, prompt: tag });
     expect(response.error?.code).toBe(ERROR_CODES.PROVIDER_CONNECTION_LOST);
     expect(llm.findRequests({ marker: tag })).toHaveLength(1);
@@ -70,10 +82,19 @@ describe.each(PROVIDERS)('%s failures', (providerId) => {
   it('mid-stream error event → response_error, the open item gets item_error and keeps its text', async () => {
     const tag = marker();
     const afterEvents = providerId === 'openai' ? 7 : 6;
-    llm.addRule({ match: { marker: tag }, reply: { ...replies.text('abcdefghijklmnopqrstuvwxyz', { chunkSize: 3 }), error: { afterEvents } } });
-    const { response, loopPayloads } = await runTurn({ provider: providerFor(llm, providerId), model, prompt: tag });
+    llm.addRule({
+      match: { marker: tag },
+      reply: { ...replies.text('abcdefghijklmnopqrstuvwxyz', { chunkSize: 3 }), error: { afterEvents } },
+    });
+    const { response, loopPayloads } = await runTurn({
+      provider: providerFor(llm, providerId),
+      model,
+      prompt: tag,
+    });
     expect(response.status).toBe('error');
-    expect(response.error?.code).toBe(providerId === 'openai' ? ERROR_CODES.PROVIDER_ERROR : ERROR_CODES.PROVIDER_OVERLOADED);
+    expect(response.error?.code).toBe(
+      providerId === 'openai' ? ERROR_CODES.PROVIDER_ERROR : ERROR_CODES.PROVIDER_OVERLOADED,
+    );
     const types = loopPayloads.map((p) => p.type);
     expect(types.slice(-2)).toEqual(['item_error', 'response_error']);
     const message = itemsOf(response, 'message').find((item) => item.origin === 'agent');
@@ -82,8 +103,15 @@ describe.each(PROVIDERS)('%s failures', (providerId) => {
 
   it('a dropped connection ends the run with PROVIDER_CONNECTION_LOST', async () => {
     const tag = marker();
-    llm.addRule({ match: { marker: tag }, reply: { ...replies.text('x'.repeat(100), { chunkSize: 5 }), dropAfterEvents: 8 } });
-    const { response, loopPayloads } = await runTurn({ provider: providerFor(llm, providerId), model, prompt: tag });
+    llm.addRule({
+      match: { marker: tag },
+      reply: { ...replies.text('x'.repeat(100), { chunkSize: 5 }), dropAfterEvents: 8 },
+    });
+    const { response, loopPayloads } = await runTurn({
+      provider: providerFor(llm, providerId),
+      model,
+      prompt: tag,
+    });
     expect(response.status).toBe('error');
     expect(response.error?.code).toBe(ERROR_CODES.PROVIDER_CONNECTION_LOST);
     expect(loopPayloads.at(-1)?.type).toBe('response_error');
@@ -92,16 +120,24 @@ describe.each(PROVIDERS)('%s failures', (providerId) => {
 
   it('a stream that ends cleanly before its terminal event is a lost connection too', async () => {
     const tag = marker();
-    llm.addRule({ match: { marker: tag }, reply: { ...replies.text('truncated answer'), endAfterEvents: 6 } });
+    llm.addRule({
+      match: { marker: tag },
+      reply: { ...replies.text('truncated answer'), endAfterEvents: 6 },
+    });
     const { response } = await runTurn({ provider: providerFor(llm, providerId), model, prompt: tag });
     expect(response.error?.code).toBe(ERROR_CODES.PROVIDER_CONNECTION_LOST);
-    expect(response.error?.message).toContain(providerId === 'openai' ? 'response.completed' : 'message_stop');
+    expect(response.error?.message).toContain(
+      providerId === 'openai' ? 'response.completed' : 'message_stop',
+    );
     expect(await llm.findRequests({ marker: tag })[0]?.outcome).toBe('completed');
   });
 
   it('abort mid-call aborts the HTTP request and emits nothing more', async () => {
     const tag = marker();
-    llm.addRule({ match: { marker: tag }, reply: { ...replies.text('z'.repeat(400), { chunkSize: 2 }), delayMs: 10 } });
+    llm.addRule({
+      match: { marker: tag },
+      reply: { ...replies.text('z'.repeat(400), { chunkSize: 2 }), delayMs: 10 },
+    });
     const controller = new AbortController();
     let emittedAtAbort = -1;
     const seen: StreamPayload[] = [];
@@ -156,12 +192,20 @@ it('an unreachable provider is PROVIDER_CONNECTION_LOST', async () => {
       probe.close(() => resolve(free));
     });
   });
-  const provider = createProvider('openai', { OPENAI_API_KEY: 'k', OPENAI_BASE_URL: `http://127.0.0.1:${port}/v1` }, { maxRetries: 0 });
+  const provider = createProvider(
+    'openai',
+    { OPENAI_API_KEY: 'k', OPENAI_BASE_URL: `http://127.0.0.1:${port}/v1` },
+    { maxRetries: 0 },
+  );
   const { response } = await runTurn({ provider, model: MODELS.openai, prompt: 'anyone there?' });
   expect(response.error?.code).toBe(ERROR_CODES.PROVIDER_CONNECTION_LOST);
 });
 
-async function firstError(provider: ReturnType<typeof providerFor>, prompt: string, model: (typeof MODELS)['openai']) {
+async function firstError(
+  provider: ReturnType<typeof providerFor>,
+  prompt: string,
+  model: (typeof MODELS)['openai'],
+) {
   try {
     for await (const _part of provider.streamTurn({
       model,

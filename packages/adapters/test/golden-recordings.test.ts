@@ -86,7 +86,9 @@ describe('golden recordings', () => {
       if (want?.redactedData) expect(item.provider_data?.redacted_data).toBe(want.redactedData);
     });
     const calls = itemsOf(step1Response, 'function_call');
-    expect(calls.map((c) => ({ callId: c.call_id, name: c.name, arguments: c.arguments }))).toEqual(expected.calls);
+    expect(calls.map((c) => ({ callId: c.call_id, name: c.name, arguments: c.arguments }))).toEqual(
+      expected.calls,
+    );
 
     const firstUsage = loopPayloads.find((p) => p.type === 'usage_update');
     expect(firstUsage?.type === 'usage_update' ? firstUsage.usage : undefined).toEqual(expected.usage);
@@ -101,14 +103,26 @@ describe('golden recordings', () => {
       // reasoning goes back: Anthropic's signatures, OpenAI's encrypted content
       const sentReasoning = second?.transcript.filter((entry) => entry.kind === 'reasoning') ?? [];
       for (const want of expected.reasoning) {
-        if (want.signature) expect(sentReasoning.some((e) => e.kind === 'reasoning' && e.signature === want.signature)).toBe(true);
+        if (want.signature) {
+          expect(sentReasoning.some((e) => e.kind === 'reasoning' && e.signature === want.signature)).toBe(
+            true,
+          );
+        }
         if (want.encryptedContent) {
-          expect(sentReasoning.some((e) => e.kind === 'reasoning' && e.encryptedContent === want.encryptedContent)).toBe(true);
+          expect(
+            sentReasoning.some((e) => e.kind === 'reasoning' && e.encryptedContent === want.encryptedContent),
+          ).toBe(true);
         }
       }
       if (hasStep2) {
-        const expected2 = expectFromRecording({ ...recording, name: step2, file: recording.file.replace(/\.sse$/, '.step2-text.sse') });
-        expect(agentText({ ...response, output_items: response.output_items.slice(firstOutput) })).toBe(expected2.text);
+        const expected2 = expectFromRecording({
+          ...recording,
+          name: step2,
+          file: recording.file.replace(/\.sse$/, '.step2-text.sse'),
+        });
+        expect(agentText({ ...response, output_items: response.output_items.slice(firstOutput) })).toBe(
+          expected2.text,
+        );
         expect(response.finish_reason).toBe(expected2.finishReason);
       }
     } else {
@@ -124,8 +138,15 @@ describe('golden recordings', () => {
 
   it('maps the recorded OpenAI error stream to PROVIDER_ERROR, not retryable', async () => {
     const tag = marker();
-    llm.addRule({ match: { marker: tag }, reply: replies.recording('openai-responses/error-insufficient-quota.sse') });
-    const { response } = await runTurn({ provider: providerFor(llm, 'openai'), model: 'gpt-5-nano', prompt: tag });
+    llm.addRule({
+      match: { marker: tag },
+      reply: replies.recording('openai-responses/error-insufficient-quota.sse'),
+    });
+    const { response } = await runTurn({
+      provider: providerFor(llm, 'openai'),
+      model: 'gpt-5-nano',
+      prompt: tag,
+    });
     expect(response.error?.code).toBe(ERROR_CODES.PROVIDER_ERROR);
     expect(response.error?.details).toMatchObject({ provider: 'openai', providerCode: 'insufficient_quota' });
   });

@@ -1,5 +1,9 @@
 import { replies, startTestLlm, type TestLlm } from '@cody/test-llm';
-import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import {
+  BasicTracerProvider,
+  InMemorySpanExporter,
+  SimpleSpanProcessor,
+} from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { resolveModel } from '../src/index';
 import { marker, providerFor, runTurn } from './support/harness';
@@ -16,9 +20,17 @@ it.each(['openai', 'anthropic'] as const)('%s: one GenAI span per model call', a
   const exporter = new InMemorySpanExporter();
   const tracerProvider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
   const tag = marker();
-  llm.addRule({ match: { marker: tag, step: 1 }, reply: replies.toolCalls([{ name: 'listDir', arguments: { path: '.' } }], { usage: { input: 40, output: 9 } }) });
+  llm.addRule({
+    match: { marker: tag, step: 1 },
+    reply: replies.toolCalls([{ name: 'listDir', arguments: { path: '.' } }], {
+      usage: { input: 40, output: 9 },
+    }),
+  });
   llm.addRule({ match: { marker: tag, step: 2 }, reply: replies.httpError(429) });
-  const model = providerId === 'openai' ? resolveModel('openai', 'gpt-5-mini') : resolveModel('anthropic', 'claude-haiku-4.5');
+  const model =
+    providerId === 'openai'
+      ? resolveModel('openai', 'gpt-5-mini')
+      : resolveModel('anthropic', 'claude-haiku-4.5');
   await runTurn({
     provider: providerFor(llm, providerId),
     model,

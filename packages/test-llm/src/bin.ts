@@ -17,7 +17,7 @@ const port = numberFromEnv('PORT', 4011);
 const delayMs = numberFromEnv('TEST_LLM_DELAY_MS', 25);
 const host = process.env.HOST || '127.0.0.1';
 
-const llm = await startTestLlm({ port, host, delayMs });
+const llm = await startTestLlm({ port, host, delayMs, keepRequests: 200 });
 console.log(`Cody test LLM listening on ${llm.url}
   OPENAI_BASE_URL=${llm.openaiBaseUrl}
   ANTHROPIC_BASE_URL=${llm.anthropicBaseUrl}

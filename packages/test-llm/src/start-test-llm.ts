@@ -34,6 +34,8 @@ export interface TestLlmOptions {
   delayMs?: number;
   /** Largest request body accepted (default 64 MiB). */
   maxBodyBytes?: number;
+  /** Keep only the latest this many requests in `requests` (default: all; a long-running demo sets one). */
+  keepRequests?: number;
 }
 
 export interface TestLlm {
@@ -73,6 +75,7 @@ export async function startTestLlm(options: TestLlmOptions = {}): Promise<TestLl
   const requests: RecordedRequest[] = [];
   const fallback = options.fallback ?? defaultScript;
   const maxBodyBytes = options.maxBodyBytes ?? 64 * 1024 * 1024;
+  let received = 0;
 
   const pickReply = (request: RecordedRequest): Reply => {
     for (const live of rules) {
@@ -116,8 +119,9 @@ export async function startTestLlm(options: TestLlmOptions = {}): Promise<TestLl
       }
     }
     const body = isObject(parsed) ? parsed : {};
+    received += 1;
     const request = createRecordedRequest({
-      seq: requests.length + 1,
+      seq: received,
       provider,
       path,
       headers: req.headers,
@@ -125,6 +129,9 @@ export async function startTestLlm(options: TestLlmOptions = {}): Promise<TestLl
       outcome,
     });
     requests.push(request);
+    if (options.keepRequests !== undefined && requests.length > options.keepRequests) {
+      requests.splice(0, requests.length - options.keepRequests);
+    }
 
     const reject = (rejection: Rejection, as: RequestOutcome) => {
       request.status = rejection.status;

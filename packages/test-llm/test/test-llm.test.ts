@@ -22,7 +22,8 @@ afterAll(async () => {
 const marker = () => `[case ${Math.random().toString(36).slice(2)}]`;
 
 function post(path: '/v1/responses' | '/v1/messages', body: unknown, headers: Record<string, string> = {}) {
-  const auth: Record<string, string> = path === '/v1/responses' ? { authorization: 'Bearer sk-test' } : { 'x-api-key': 'sk-ant-test' };
+  const auth: Record<string, string> =
+    path === '/v1/responses' ? { authorization: 'Bearer sk-test' } : { 'x-api-key': 'sk-ant-test' };
   return fetch(`${llm.url}${path}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...auth, ...headers },
@@ -34,7 +35,12 @@ async function events(response: Response) {
   expect(response.status).toBe(200);
   expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
   return parseSseFrames(await response.text()).map((frame) => {
-    const data = JSON.parse(frame.raw.split('\n').find((line) => line.startsWith('data: '))?.slice(6) ?? 'null');
+    const data = JSON.parse(
+      frame.raw
+        .split('\n')
+        .find((line) => line.startsWith('data: '))
+        ?.slice(6) ?? 'null',
+    );
     return { event: frame.event, data };
   });
 }
@@ -60,16 +66,19 @@ function lastRequest(tag: string): RecordedRequest {
 }
 
 describe('recordings', () => {
-  it.each(listRecordings().map((r) => [r.name, r] as const))('replays %s byte for byte', async (_name, recording) => {
-    const tag = marker();
-    llm.addRule({ match: { marker: tag }, reply: replies.recording(recording.name) });
-    const path = recording.provider === 'openai' ? '/v1/responses' : '/v1/messages';
-    const body = recording.provider === 'openai' ? openaiBody(tag) : anthropicBody(tag);
-    const response = await post(path, body);
-    expect(response.status).toBe(200);
-    expect(await response.text()).toBe(readFileSync(recording.file, 'utf8'));
-    expect(await lastRequest(tag).outcome).toBe('completed');
-  });
+  it.each(listRecordings().map((r) => [r.name, r] as const))(
+    'replays %s byte for byte',
+    async (_name, recording) => {
+      const tag = marker();
+      llm.addRule({ match: { marker: tag }, reply: replies.recording(recording.name) });
+      const path = recording.provider === 'openai' ? '/v1/responses' : '/v1/messages';
+      const body = recording.provider === 'openai' ? openaiBody(tag) : anthropicBody(tag);
+      const response = await post(path, body);
+      expect(response.status).toBe(200);
+      expect(await response.text()).toBe(readFileSync(recording.file, 'utf8'));
+      expect(await lastRequest(tag).outcome).toBe('completed');
+    },
+  );
 
   it('refuses to replay a recording over the other protocol', async () => {
     const tag = marker();
@@ -102,7 +111,9 @@ describe('validation like the real APIs', () => {
     const response = await post('/v1/messages', body);
     expect(response.status).toBe(400);
     const json = (await response.json()) as { error: { message: string } };
-    expect(json.error.message).toContain('unexpected `tool_use_id` found in `tool_result` blocks: toolu_missing');
+    expect(json.error.message).toContain(
+      'unexpected `tool_use_id` found in `tool_result` blocks: toolu_missing',
+    );
   });
 
   it('rejects a tool_use left without its tool_result', async () => {
@@ -131,13 +142,18 @@ describe('validation like the real APIs', () => {
       anthropicBody('', {
         messages: [
           { role: 'user', content: `hi ${marker()}` },
-          { role: 'assistant', content: [{ type: 'thinking', thinking: 'changed', signature: signThinking('original') }] },
+          {
+            role: 'assistant',
+            content: [{ type: 'thinking', thinking: 'changed', signature: signThinking('original') }],
+          },
           { role: 'user', content: 'go on' },
         ],
       }),
     );
     expect(tampered.status).toBe(400);
-    expect(((await tampered.json()) as { error: { message: string } }).error.message).toContain('Invalid `signature`');
+    expect(((await tampered.json()) as { error: { message: string } }).error.message).toContain(
+      'Invalid `signature`',
+    );
   });
 
   it('with thinking on, wants the tool-use turn to start with its thinking block', async () => {
@@ -154,7 +170,10 @@ describe('validation like the real APIs', () => {
     expect(((await response.json()) as { error: { message: string } }).error.message).toContain(
       'Expected `thinking` or `redacted_thinking`, but found `tool_use`',
     );
-    const budget = await post('/v1/messages', anthropicBody(marker(), { max_tokens: 1024, thinking: { type: 'enabled', budget_tokens: 1024 } }));
+    const budget = await post(
+      '/v1/messages',
+      anthropicBody(marker(), { max_tokens: 1024, thinking: { type: 'enabled', budget_tokens: 1024 } }),
+    );
     expect(budget.status).toBe(400);
   });
 
@@ -170,7 +189,10 @@ describe('validation like the real APIs', () => {
     );
     expect(orphan.status).toBe(400);
     expect(await orphan.json()).toMatchObject({
-      error: { message: 'No tool call found for function call output with call_id call_nope.', type: 'invalid_request_error' },
+      error: {
+        message: 'No tool call found for function call output with call_id call_nope.',
+        type: 'invalid_request_error',
+      },
     });
     const unanswered = await post(
       '/v1/responses',
@@ -188,12 +210,22 @@ describe('validation like the real APIs', () => {
   });
 
   it('answers 401 without a key, and for a key not in apiKeys', async () => {
-    const openai = await fetch(`${llm.url}/v1/responses`, { method: 'POST', body: JSON.stringify(openaiBody('x')) });
+    const openai = await fetch(`${llm.url}/v1/responses`, {
+      method: 'POST',
+      body: JSON.stringify(openaiBody('x')),
+    });
     expect(openai.status).toBe(401);
-    expect(((await openai.json()) as { error: { message: string } }).error.message).toContain("You didn't provide an API key");
-    const anthropic = await fetch(`${llm.url}/v1/messages`, { method: 'POST', body: JSON.stringify(anthropicBody('x')) });
+    expect(((await openai.json()) as { error: { message: string } }).error.message).toContain(
+      "You didn't provide an API key",
+    );
+    const anthropic = await fetch(`${llm.url}/v1/messages`, {
+      method: 'POST',
+      body: JSON.stringify(anthropicBody('x')),
+    });
     expect(anthropic.status).toBe(401);
-    expect(await anthropic.json()).toMatchObject({ error: { type: 'authentication_error', message: 'x-api-key header is required' } });
+    expect(await anthropic.json()).toMatchObject({
+      error: { type: 'authentication_error', message: 'x-api-key header is required' },
+    });
 
     const strict = await startTestLlm({ apiKeys: ['good-key'] });
     try {
@@ -228,20 +260,29 @@ describe('scripted turns in the provider wire format', () => {
       },
     });
     const list = await events(
-      await post('/v1/responses', openaiBody(tag, { reasoning: { summary: 'auto' }, include: ['reasoning.encrypted_content'] })),
+      await post(
+        '/v1/responses',
+        openaiBody(tag, { reasoning: { summary: 'auto' }, include: ['reasoning.encrypted_content'] }),
+      ),
     );
     const types = list.map((e) => e.event);
     expect(types[0]).toBe('response.created');
     expect(types.at(-1)).toBe('response.completed');
     for (const e of list) expect(e.data.type).toBe(e.event);
     expect(list.map((e) => e.data.sequence_number)).toEqual(list.map((_, i) => i));
-    const summary = list.filter((e) => e.event === 'response.reasoning_summary_text.done').map((e) => e.data.text);
+    const summary = list
+      .filter((e) => e.event === 'response.reasoning_summary_text.done')
+      .map((e) => e.data.text);
     expect(summary).toEqual(['first part', 'second part']);
-    const reasoningDone = list.find((e) => e.event === 'response.output_item.done' && e.data.item.type === 'reasoning');
+    const reasoningDone = list.find(
+      (e) => e.event === 'response.output_item.done' && e.data.item.type === 'reasoning',
+    );
     expect(reasoningDone?.data.item.encrypted_content).toMatch(/^gAAAA/);
     const text = list.filter((e) => e.event === 'response.output_text.delta').map((e) => e.data.delta);
     expect(text.join('')).toBe('Hello world');
-    const calls = list.filter((e) => e.event === 'response.output_item.done' && e.data.item.type === 'function_call');
+    const calls = list.filter(
+      (e) => e.event === 'response.output_item.done' && e.data.item.type === 'function_call',
+    );
     expect(calls.map((c) => [c.data.item.name, JSON.parse(c.data.item.arguments)])).toEqual([
       ['readFile', { path: 'a.txt' }],
       ['listDir', { path: '.' }],
@@ -259,17 +300,25 @@ describe('scripted turns in the provider wire format', () => {
     const tag = marker();
     llm.addRule({ match: { marker: tag }, reply: replies.text('plain', { reasoning: 'hidden' }) });
     const list = await events(await post('/v1/responses', openaiBody(tag)));
-    expect(list.some((e) => e.event === 'response.output_item.added' && e.data.item.type === 'reasoning')).toBe(false);
+    expect(
+      list.some((e) => e.event === 'response.output_item.added' && e.data.item.type === 'reasoning'),
+    ).toBe(false);
   });
 
   it('Anthropic: thinking with a signature only when thinking is enabled; tool_use with streamed input', async () => {
     const tag = marker();
     llm.addRule({
       match: { marker: tag },
-      reply: replies.toolCalls([{ name: 'readFile', arguments: { path: 'x' }, callId: 'toolu_fixed' }], { reasoning: 'think' }),
+      reply: replies.toolCalls([{ name: 'readFile', arguments: { path: 'x' }, callId: 'toolu_fixed' }], {
+        reasoning: 'think',
+      }),
     });
-    const on = await events(await post('/v1/messages', anthropicBody(tag, { thinking: { type: 'enabled', budget_tokens: 1024 } })));
-    const signature = on.find((e) => e.event === 'content_block_delta' && e.data.delta.type === 'signature_delta');
+    const on = await events(
+      await post('/v1/messages', anthropicBody(tag, { thinking: { type: 'enabled', budget_tokens: 1024 } })),
+    );
+    const signature = on.find(
+      (e) => e.event === 'content_block_delta' && e.data.delta.type === 'signature_delta',
+    );
     expect(signature?.data.delta.signature).toBe(signThinking('think'));
     const json = on
       .filter((e) => e.event === 'content_block_delta' && e.data.delta.type === 'input_json_delta')
@@ -280,15 +329,23 @@ describe('scripted turns in the provider wire format', () => {
     expect(on.at(-1)?.event).toBe('message_stop');
 
     const off = await events(await post('/v1/messages', anthropicBody(tag)));
-    expect(off.some((e) => e.event === 'content_block_start' && e.data.content_block.type === 'thinking')).toBe(false);
+    expect(
+      off.some((e) => e.event === 'content_block_start' && e.data.content_block.type === 'thinking'),
+    ).toBe(false);
   });
 
   it('mid-stream errors: Anthropic overloaded_error, OpenAI response.failed', async () => {
     const tag = marker();
-    llm.addRule({ match: { marker: tag }, reply: { ...replies.text('abcdefghijkl'), error: { afterEvents: 4 } } });
+    llm.addRule({
+      match: { marker: tag },
+      reply: { ...replies.text('abcdefghijkl'), error: { afterEvents: 4 } },
+    });
     const anthropic = await events(await post('/v1/messages', anthropicBody(tag)));
     expect(anthropic).toHaveLength(5);
-    expect(anthropic.at(-1)).toMatchObject({ event: 'error', data: { type: 'error', error: { type: 'overloaded_error' } } });
+    expect(anthropic.at(-1)).toMatchObject({
+      event: 'error',
+      data: { type: 'error', error: { type: 'overloaded_error' } },
+    });
     const openai = await events(await post('/v1/responses', openaiBody(tag)));
     expect(openai.at(-1)).toMatchObject({
       event: 'response.failed',
@@ -325,7 +382,10 @@ describe('scripted turns in the provider wire format', () => {
 
   it('sees a client that goes away mid-stream', async () => {
     const tag = marker();
-    llm.addRule({ match: { marker: tag }, reply: { ...replies.text('y'.repeat(200), { chunkSize: 1 }), delayMs: 5 } });
+    llm.addRule({
+      match: { marker: tag },
+      reply: { ...replies.text('y'.repeat(200), { chunkSize: 1 }), delayMs: 5 },
+    });
     const controller = new AbortController();
     const response = await fetch(`${llm.openaiBaseUrl}/responses`, {
       method: 'POST',
@@ -373,14 +433,18 @@ describe('default script (keyless demo)', () => {
   it('reads a file through the declared tool, then answers with its output', async () => {
     const demo = await startTestLlm();
     try {
-      const tools = [{ name: 'readFile', input_schema: { type: 'object', properties: { path: { type: 'string' } } } }];
+      const tools = [
+        { name: 'readFile', input_schema: { type: 'object', properties: { path: { type: 'string' } } } },
+      ];
       const first = await fetch(`${demo.anthropicBaseUrl}/v1/messages`, {
         method: 'POST',
         headers: { 'x-api-key': 'k' },
         body: JSON.stringify(anthropicBody('please read the file notes/todo.md', { tools })),
       });
       const list = await events(first);
-      const start = list.find((e) => e.event === 'content_block_start' && e.data.content_block.type === 'tool_use');
+      const start = list.find(
+        (e) => e.event === 'content_block_start' && e.data.content_block.type === 'tool_use',
+      );
       expect(start?.data.content_block.name).toBe('readFile');
       const args = list
         .filter((e) => e.event === 'content_block_delta' && e.data.delta.type === 'input_json_delta')
@@ -396,7 +460,10 @@ describe('default script (keyless demo)', () => {
             tools,
             messages: [
               { role: 'user', content: 'please read the file notes/todo.md' },
-              { role: 'assistant', content: [{ type: 'tool_use', id, name: 'readFile', input: { path: 'notes/todo.md' } }] },
+              {
+                role: 'assistant',
+                content: [{ type: 'tool_use', id, name: 'readFile', input: { path: 'notes/todo.md' } }],
+              },
               { role: 'user', content: [{ type: 'tool_result', tool_use_id: id, content: 'buy milk' }] },
             ],
           }),
@@ -422,7 +489,10 @@ describe('default script (keyless demo)', () => {
           body: JSON.stringify(openaiBody('what is a monad?')),
         }),
       );
-      const text = list.filter((e) => e.event === 'response.output_text.delta').map((e) => e.data.delta).join('');
+      const text = list
+        .filter((e) => e.event === 'response.output_text.delta')
+        .map((e) => e.data.delta)
+        .join('');
       expect(text).toContain('You said: "what is a monad?"');
     } finally {
       await demo.close();

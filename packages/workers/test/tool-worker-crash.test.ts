@@ -32,7 +32,9 @@ async function startChildWorker(): Promise<ChildProcess> {
     child.stdout?.on('data', (chunk: Buffer) => {
       if (chunk.toString().includes('ready')) resolve();
     });
-    child.on('exit', (code) => reject(new Error(`child worker exited (${code}) before it was ready: ${stderr}`)));
+    child.on('exit', (code) =>
+      reject(new Error(`child worker exited (${code}) before it was ready: ${stderr}`)),
+    );
   });
   return child;
 }
@@ -53,9 +55,14 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  for (const child of children)
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   for (const worker of workers) await worker.stop();
-  await deleteToolKeys(transport.redis, prefix, runs.map((run) => run.runId));
+  await deleteToolKeys(
+    transport.redis,
+    prefix,
+    runs.map((run) => run.runId),
+  );
   await transport?.close();
   await rm(workspace, { recursive: true, force: true });
 });
@@ -81,7 +88,9 @@ describe('a tool worker killed while a tool runs', () => {
     expect(survivor.stats().claimed).toBe(1);
     // exactly once, and nothing left pending or queued
     await eventually(async () => (await transport.redis.xlen(transport.keys.toolRequests)) === 0);
-    expect((await run.items('function_call_output')).filter((item) => item.call_id === callId)).toHaveLength(1);
+    expect((await run.items('function_call_output')).filter((item) => item.call_id === callId)).toHaveLength(
+      1,
+    );
     await survivor.stop();
   }, 60_000);
 
@@ -92,7 +101,13 @@ describe('a tool worker killed while a tool runs', () => {
     const callId = await run.call('exec', { shell: 'echo started >> attempts-2.log; sleep 2' });
     await eventually(async () => (await lines('attempts-2.log')).length === 1);
 
-    const survivor = new ToolWorker({ transport, workspaceRoot: workspace, claimIdleMs: 3000, tickMs: 200, maxAttempts: 1 });
+    const survivor = new ToolWorker({
+      transport,
+      workspaceRoot: workspace,
+      claimIdleMs: 3000,
+      tickMs: 200,
+      maxAttempts: 1,
+    });
     workers.push(survivor);
     await survivor.start();
     await killed(child);

@@ -31,15 +31,32 @@ export class ToolRun {
   }
 
   /** Publishes the model's function_call item and queues its execution; returns the call id. */
-  async call(name: string, args: unknown, options: { callId?: string; trace?: { traceparent: string } } = {}) {
+  async call(
+    name: string,
+    args: unknown,
+    options: { callId?: string; trace?: { traceparent: string } } = {},
+  ) {
     const callId = options.callId ?? `call_${randomUUID().slice(0, 12)}`;
     const itemId = randomUUID();
     const argumentsText = typeof args === 'string' ? args : JSON.stringify(args);
-    await this.transport.emit(this.runId, { type: 'item_start', item_id: itemId, item_type: 'function_call', name, call_id: callId });
+    await this.transport.emit(this.runId, {
+      type: 'item_start',
+      item_id: itemId,
+      item_type: 'function_call',
+      name,
+      call_id: callId,
+    });
     await this.transport.emit(this.runId, {
       type: 'item_done',
       item_id: itemId,
-      final_item: { id: itemId, type: 'function_call', origin: 'agent', name, arguments: argumentsText, call_id: callId },
+      final_item: {
+        id: itemId,
+        type: 'function_call',
+        origin: 'agent',
+        name,
+        arguments: argumentsText,
+        call_id: callId,
+      },
     });
     await enqueueToolRequest(this.transport, {
       runId: this.runId,
@@ -69,12 +86,18 @@ export class ToolRun {
 
   /** Waits for the function_call_output answering `callId`. */
   async output(callId: string, timeoutMs = 20_000): Promise<FunctionCallOutputItem> {
-    return eventually(async () => (await this.items('function_call_output')).find((item) => item.call_id === callId), timeoutMs);
+    return eventually(
+      async () => (await this.items('function_call_output')).find((item) => item.call_id === callId),
+      timeoutMs,
+    );
   }
 }
 
 /** Polls `check` until it returns something other than undefined/false, or fails after `timeoutMs`. */
-export async function eventually<T>(check: () => Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
+export async function eventually<T>(
+  check: () => Promise<T | undefined | false>,
+  timeoutMs = 20_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();

@@ -34,7 +34,8 @@ beforeAll(async () => {
   workspace = await mkdtemp(path.join(os.tmpdir(), 'cody-tool-worker-'));
   await writeFile(path.join(workspace, 'hello.txt'), 'Hello from a real file.\nSecond line ✓\n');
   await mkdir(path.join(workspace, 'data'));
-  for (let i = 0; i < 5; i++) await writeFile(path.join(workspace, 'data', `f${i}.txt`), `content of file ${i}\n`);
+  for (let i = 0; i < 5; i++)
+    await writeFile(path.join(workspace, 'data', `f${i}.txt`), `content of file ${i}\n`);
   transport = new RedisTransport({ url: REDIS_URL, prefix });
   worker = new ToolWorker({
     transport,
@@ -47,7 +48,11 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await worker?.stop();
-  await deleteToolKeys(transport.redis, prefix, runs.map((run) => run.runId));
+  await deleteToolKeys(
+    transport.redis,
+    prefix,
+    runs.map((run) => run.runId),
+  );
   await transport?.close();
   await rm(workspace, { recursive: true, force: true });
 });
@@ -67,14 +72,26 @@ describe('tool worker', () => {
     // the stream stays valid for the reducer: start, items, no sequence error
     const response = reduceEvents(await run.events());
     expect(response?.status).toBe('in_progress');
-    expect(response?.output_items.map((item) => item.type)).toEqual(['function_call', 'function_call_output']);
+    expect(response?.output_items.map((item) => item.type)).toEqual([
+      'function_call',
+      'function_call_output',
+    ]);
     // acked and deleted once answered: nothing left pending
-    await eventually(async () => (await transport.redis.call('XPENDING', transport.keys.toolRequests, 'codex-tool-workers') as [number])[0] === 0);
+    await eventually(
+      async () =>
+        (
+          (await transport.redis.call('XPENDING', transport.keys.toolRequests, 'codex-tool-workers')) as [
+            number,
+          ]
+        )[0] === 0,
+    );
   });
 
   it('answers exec with the command’s real stdout', async () => {
     const run = await newRun();
-    const callId = await run.call('exec', { command: ['sh', '-c', 'echo "out: $(cat hello.txt | wc -l) lines"'] });
+    const callId = await run.call('exec', {
+      command: ['sh', '-c', 'echo "out: $(cat hello.txt | wc -l) lines"'],
+    });
     expect(await run.output(callId)).toMatchObject({ success: true, output: 'out: 2 lines\n[exit code 0]' });
   });
 
@@ -144,7 +161,10 @@ return { firstLine: a.split('\\n')[0], files: listing.split('\\n') };`;
     expect(scripts).toHaveLength(1);
     expect(scripts[0]).toMatchObject({ type: 'script_execution', code, call_id: callId });
     expect(scriptOutputs).toHaveLength(1);
-    const expected = { firstLine: 'Hello from a real file.', files: ['f0.txt', 'f1.txt', 'f2.txt', 'f3.txt', 'f4.txt'] };
+    const expected = {
+      firstLine: 'Hello from a real file.',
+      files: ['f0.txt', 'f1.txt', 'f2.txt', 'f3.txt', 'f4.txt'],
+    };
     expect(scriptOutputs[0]).toMatchObject({ script_id: scripts[0]?.id, success: true, logs: ['files: 5'] });
     expect(JSON.parse(scriptOutputs[0]?.result ?? '')).toEqual(expected);
     expect(output.success).toBe(true);
@@ -153,7 +173,12 @@ return { firstLine: a.split('\\n')[0], files: listing.split('\\n') };`;
     const order = (await run.events())
       .filter((event) => event.payload.type === 'item_done')
       .map((event) => (event.payload.type === 'item_done' ? event.payload.final_item.type : ''));
-    expect(order).toEqual(['function_call', 'script_execution', 'script_execution_output', 'function_call_output']);
+    expect(order).toEqual([
+      'function_call',
+      'script_execution',
+      'script_execution_output',
+      'function_call_output',
+    ]);
     expect(reduceEvents(await run.events())?.status).toBe('in_progress');
   });
 
@@ -169,9 +194,13 @@ return { firstLine: a.split('\\n')[0], files: listing.split('\\n') };`;
 
   it('cancelling the run kills a running exec and answers it cancelled', async () => {
     const run = await newRun();
-    const callId = await run.call('exec', { shell: `echo $$ > cancel-${run.runId}.pid; echo begun; sleep 30` });
+    const callId = await run.call('exec', {
+      shell: `echo $$ > cancel-${run.runId}.pid; echo begun; sleep 30`,
+    });
     const pidFile = path.join(workspace, `cancel-${run.runId}.pid`);
-    const pid = await eventually(async () => Number((await readFile(pidFile, 'utf8').catch(() => '')).trim()) || false);
+    const pid = await eventually(
+      async () => Number((await readFile(pidFile, 'utf8').catch(() => '')).trim()) || false,
+    );
     await transport.cancels.request(run.runId);
     const output = await run.output(callId);
     expect(output.success).toBe(false);
@@ -183,7 +212,10 @@ return { firstLine: a.split('\\n')[0], files: listing.split('\\n') };`;
     const run = await newRun();
     await transport.cancels.request(run.runId);
     const callId = await run.call('writeFile', { path: 'must-not-exist.txt', content: 'x' });
-    expect(await run.output(callId)).toMatchObject({ success: false, output: 'writeFile was cancelled: the run was cancelled' });
+    expect(await run.output(callId)).toMatchObject({
+      success: false,
+      output: 'writeFile was cancelled: the run was cancelled',
+    });
     await expect(readFile(path.join(workspace, 'must-not-exist.txt'))).rejects.toThrow('ENOENT');
   });
 
@@ -195,27 +227,39 @@ return { firstLine: a.split('\\n')[0], files: listing.split('\\n') };`;
     await run.call('readFile', { path: 'hello.txt' }, { callId });
     // a call the driver already answered (cancel path) is not answered again by the worker
     const preAnswered = 'call_pre_answered';
-    const events = functionCallOutputPayloads({ itemId: crypto.randomUUID(), callId: preAnswered, output: 'cancelled', success: false }).map(
-      (payload) => transport.createEvent(run.runId, payload),
-    );
-    expect((await answerToolCall(transport.redis, transport.keys, run.runId, preAnswered, events)).status).toBe('published');
+    const events = functionCallOutputPayloads({
+      itemId: crypto.randomUUID(),
+      callId: preAnswered,
+      output: 'cancelled',
+      success: false,
+    }).map((payload) => transport.createEvent(run.runId, payload));
+    expect(
+      (await answerToolCall(transport.redis, transport.keys, run.runId, preAnswered, events)).status,
+    ).toBe('published');
     await run.call('readFile', { path: 'hello.txt' }, { callId: preAnswered });
     const marker = await run.call('readFile', { path: 'hello.txt' });
     await run.output(marker);
     await eventually(async () => (await transport.redis.xlen(transport.keys.toolRequests)) === 0);
     const outputs = await run.items('function_call_output');
     expect(outputs.filter((item) => item.call_id === callId)).toHaveLength(1);
-    expect(outputs.filter((item) => item.call_id === preAnswered)).toEqual([expect.objectContaining({ output: 'cancelled' })]);
+    expect(outputs.filter((item) => item.call_id === preAnswered)).toEqual([
+      expect.objectContaining({ output: 'cancelled' }),
+    ]);
     expect(worker.stats().alreadyAnswered).toBeGreaterThanOrEqual(2);
   });
 
   it('continues the request’s trace in the events it publishes', async () => {
     const run = await newRun();
-    const traceId = 'a'.repeat(31) + 'b';
-    const callId = await run.call('readFile', { path: 'hello.txt' }, { trace: { traceparent: `00-${traceId}-${'c'.repeat(16)}-01` } });
+    const traceId = `${'a'.repeat(31)}b`;
+    const callId = await run.call(
+      'readFile',
+      { path: 'hello.txt' },
+      { trace: { traceparent: `00-${traceId}-${'c'.repeat(16)}-01` } },
+    );
     await run.output(callId);
     const answer = (await run.events()).filter(
-      (event) => event.payload.type === 'item_done' && event.payload.final_item.type === 'function_call_output',
+      (event) =>
+        event.payload.type === 'item_done' && event.payload.final_item.type === 'function_call_output',
     );
     expect(answer[0]?.trace_context.traceparent).toContain(`00-${traceId}-`);
   });

@@ -27,6 +27,7 @@ export interface Expected {
   error: { code?: string; type?: string; message: string } | undefined;
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: recorded events are read field by field; the assertions check the result
 type Json = Record<string, any>;
 
 function events(file: string): Json[] {
@@ -41,11 +42,21 @@ function events(file: string): Json[] {
 }
 
 export function expectFromRecording(recording: RecordingInfo): Expected {
-  return recording.provider === 'openai' ? fromOpenAI(events(recording.file)) : fromAnthropic(events(recording.file));
+  return recording.provider === 'openai'
+    ? fromOpenAI(events(recording.file))
+    : fromAnthropic(events(recording.file));
 }
 
 function fromOpenAI(list: Json[]): Expected {
-  const expected: Expected = { model: '', text: '', reasoning: [], calls: [], usage: undefined, finishReason: undefined, error: undefined };
+  const expected: Expected = {
+    model: '',
+    text: '',
+    reasoning: [],
+    calls: [],
+    usage: undefined,
+    finishReason: undefined,
+    error: undefined,
+  };
   const summaries = new Map<string, Map<number, string>>();
   for (const event of list) {
     switch (event.type) {
@@ -68,7 +79,11 @@ function fromOpenAI(list: Json[]): Expected {
           if (event.item.encrypted_content) reasoning.encryptedContent = event.item.encrypted_content;
           expected.reasoning.push(reasoning);
         } else if (event.item.type === 'function_call') {
-          expected.calls.push({ callId: event.item.call_id, name: event.item.name, arguments: event.item.arguments });
+          expected.calls.push({
+            callId: event.item.call_id,
+            name: event.item.name,
+            arguments: event.item.arguments,
+          });
         }
         break;
       case 'response.completed':
@@ -86,7 +101,11 @@ function fromOpenAI(list: Json[]): Expected {
         break;
       }
       case 'error':
-        expected.error ??= { code: event.error?.code ?? event.code, type: event.error?.type, message: event.error?.message ?? event.message };
+        expected.error ??= {
+          code: event.error?.code ?? event.code,
+          type: event.error?.type,
+          message: event.error?.message ?? event.message,
+        };
         break;
       case 'response.failed':
         expected.error ??= { code: event.response.error.code, message: event.response.error.message };
@@ -105,7 +124,15 @@ const STOP_REASONS: Record<string, FinishReason> = {
 };
 
 function fromAnthropic(list: Json[]): Expected {
-  const expected: Expected = { model: '', text: '', reasoning: [], calls: [], usage: undefined, finishReason: undefined, error: undefined };
+  const expected: Expected = {
+    model: '',
+    text: '',
+    reasoning: [],
+    calls: [],
+    usage: undefined,
+    finishReason: undefined,
+    error: undefined,
+  };
   const blocks = new Map<number, Json>();
   let usage: Json = {};
   for (const event of list) {
@@ -127,9 +154,15 @@ function fromAnthropic(list: Json[]): Expected {
       }
       case 'content_block_stop': {
         const block = blocks.get(event.index) as Json;
-        if (block.type === 'thinking') expected.reasoning.push({ text: block.thinking, signature: block.signature });
-        if (block.type === 'redacted_thinking') expected.reasoning.push({ text: '', redactedData: block.data });
-        if (block.type === 'tool_use') expected.calls.push({ callId: block.id, name: block.name, arguments: block.json });
+        if (block.type === 'thinking') {
+          expected.reasoning.push({ text: block.thinking, signature: block.signature });
+        }
+        if (block.type === 'redacted_thinking') {
+          expected.reasoning.push({ text: '', redactedData: block.data });
+        }
+        if (block.type === 'tool_use') {
+          expected.calls.push({ callId: block.id, name: block.name, arguments: block.json });
+        }
         break;
       }
       case 'message_delta':
@@ -137,7 +170,10 @@ function fromAnthropic(list: Json[]): Expected {
         expected.finishReason = STOP_REASONS[event.delta.stop_reason] ?? 'stop';
         break;
       case 'message_stop': {
-        const prompt = usage.input_tokens + (usage.cache_read_input_tokens ?? 0) + (usage.cache_creation_input_tokens ?? 0);
+        const prompt =
+          usage.input_tokens +
+          (usage.cache_read_input_tokens ?? 0) +
+          (usage.cache_creation_input_tokens ?? 0);
         expected.usage = {
           prompt_tokens: prompt,
           completion_tokens: usage.output_tokens,

@@ -35,9 +35,17 @@ export function providerFor(llm: TestLlm, id: 'openai' | 'anthropic', maxRetries
 
 export const marker = () => `[case ${randomUUID().slice(0, 8)}]`;
 
-export const userMessage = (content: string): OutputItem => ({ id: randomUUID(), type: 'message', origin: 'user', content });
+export const userMessage = (content: string): OutputItem => ({
+  id: randomUUID(),
+  type: 'message',
+  origin: 'user',
+  content,
+});
 
-export type ToolFn = (call: FunctionCallItem, signal: AbortSignal) => Promise<{ output: string; success: boolean }>;
+export type ToolFn = (
+  call: FunctionCallItem,
+  signal: AbortSignal,
+) => Promise<{ output: string; success: boolean }>;
 
 export interface TurnOptions {
   provider: ModelProvider;
@@ -66,7 +74,10 @@ export interface TurnResult {
   toolCalls: FunctionCallItem[][];
 }
 
-const echoTool: ToolFn = async (call) => ({ output: `ran ${call.name} with ${call.arguments}`, success: true });
+const echoTool: ToolFn = async (call) => ({
+  output: `ran ${call.name} with ${call.arguments}`,
+  success: true,
+});
 
 /**
  * Plays the caller's part around runAgentLoop: publishes response_start and the user's
@@ -130,7 +141,13 @@ export async function runTurn(options: TurnOptions): Promise<TurnResult> {
           output,
           success,
         };
-        publish({ type: 'item_start', item_id: item.id, item_type: 'function_call_output', origin: 'tool_harness', call_id: call.call_id });
+        publish({
+          type: 'item_start',
+          item_id: item.id,
+          item_type: 'function_call_output',
+          origin: 'tool_harness',
+          call_id: call.call_id,
+        });
         publish({ type: 'item_done', item_id: item.id, final_item: item });
         outputs.push(item);
       }
@@ -143,7 +160,8 @@ export async function runTurn(options: TurnOptions): Promise<TurnResult> {
     const open = new Set<string>();
     for (const event of events) {
       if (event.payload.type === 'item_start') open.add(event.payload.item_id);
-      else if (event.payload.type !== 'item_delta' && 'item_id' in event.payload) open.delete(event.payload.item_id);
+      else if (event.payload.type !== 'item_delta' && 'item_id' in event.payload)
+        open.delete(event.payload.item_id);
     }
     for (const itemId of open) publish({ type: 'item_cancelled', item_id: itemId, reason: 'aborted' });
     publish({ type: 'turn_aborted_by_user', turn_id: turnId, reason: 'cancelled by the test' });
@@ -164,7 +182,9 @@ export function expectWellFormed(events: readonly StreamEvent[]) {
       expect(state.has(payload.item_id), `item ${payload.item_id} started twice`).toBe(false);
       state.set(payload.item_id, 'open');
     } else if ('item_id' in payload) {
-      expect(state.get(payload.item_id), `${payload.type} for an item that is not open (#${index})`).toBe('open');
+      expect(state.get(payload.item_id), `${payload.type} for an item that is not open (#${index})`).toBe(
+        'open',
+      );
       if (payload.type !== 'item_delta') state.set(payload.item_id, 'closed');
     }
     const terminal = ['response_done', 'response_error', 'turn_aborted_by_user'].includes(payload.type);

@@ -1,5 +1,5 @@
-import { parseStreamEvent, type StreamEvent } from '@cody/schema';
 import { RedisCommandError, type RedisKeys } from '@cody/redis';
+import { parseStreamEvent, type StreamEvent } from '@cody/schema';
 import type { Redis } from 'ioredis';
 import { evalLua, luaScript } from './eval-lua';
 
@@ -23,7 +23,10 @@ redis.call('HSET', KEYS[1], ARGV[2], ARGV[3])
 for i = 4, #ARGV do redis.call('XADD', KEYS[2], '*', 'e', ARGV[i]) end
 return {'published', ARGV[3]}`);
 
-export type AnswerOutcome = { status: 'published'; ids: string[] } | { status: 'answered' } | { status: 'gone' };
+export type AnswerOutcome =
+  | { status: 'published'; ids: string[] }
+  | { status: 'answered' }
+  | { status: 'gone' };
 
 /**
  * Publishes the events that answer a tool call and marks `call_id` done in
@@ -41,7 +44,12 @@ export async function answerToolCall(
   const encoded = events.map((event) => JSON.stringify(parseStreamEvent(event)));
   let reply: string[];
   try {
-    reply = (await evalLua(redis, ANSWER, [keys.runCalls(runId), keys.runEvents(runId)], [callId, ...encoded])) as string[];
+    reply = (await evalLua(
+      redis,
+      ANSWER,
+      [keys.runCalls(runId), keys.runEvents(runId)],
+      [callId, ...encoded],
+    )) as string[];
   } catch (error) {
     throw new RedisCommandError('answer tool call', error);
   }
@@ -86,7 +94,12 @@ export async function startScriptExecution(
 }
 
 /** Whether the call's output is already in the stream. */
-export async function isToolCallAnswered(redis: Redis, keys: RedisKeys, runId: string, callId: string): Promise<boolean> {
+export async function isToolCallAnswered(
+  redis: Redis,
+  keys: RedisKeys,
+  runId: string,
+  callId: string,
+): Promise<boolean> {
   try {
     return (await redis.hexists(keys.runCalls(runId), callId)) === 1;
   } catch (error) {

@@ -11,7 +11,12 @@ export function luaScript(source: string): LuaScript {
 }
 
 /** EVALSHA, falling back to EVAL when Redis does not know the script (first use, after a restart). */
-export async function evalLua(redis: Redis, script: LuaScript, keys: readonly string[], args: readonly string[]): Promise<unknown> {
+export async function evalLua(
+  redis: Redis,
+  script: LuaScript,
+  keys: readonly string[],
+  args: readonly string[],
+): Promise<unknown> {
   try {
     return await redis.evalsha(script.sha, keys.length, ...keys, ...args);
   } catch (error) {

@@ -8,6 +8,15 @@ export {
 } from './answer-tool-call';
 export { enqueueToolRequest } from './enqueue-tool-request';
 export { loadToolWorkerConfig, type ToolWorkerConfig } from './load-tool-worker-config';
-export { type ParsedToolRequest, parseToolRequest, type ToolRequest, toolRequestFields } from './tool-request';
-export { functionCallOutputPayloads, scriptExecutionPayloads, scriptOutputPayloads } from './tool-output-payloads';
+export {
+  functionCallOutputPayloads,
+  scriptExecutionPayloads,
+  scriptOutputPayloads,
+} from './tool-output-payloads';
+export {
+  type ParsedToolRequest,
+  parseToolRequest,
+  type ToolRequest,
+  toolRequestFields,
+} from './tool-request';
 export { startToolWorker, ToolWorker, type ToolWorkerOptions, type ToolWorkerStats } from './tool-worker';

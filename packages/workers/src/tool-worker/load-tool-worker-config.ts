@@ -12,7 +12,10 @@ export interface ToolWorkerConfig {
  * @cody/tools), `CODY_TOOL_CONCURRENCY` (default 4), `CODY_TOOL_MAX_ATTEMPTS` (default 3).
  * A bad value throws an error naming the variable.
  */
-export function loadToolWorkerConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): ToolWorkerConfig {
+export function loadToolWorkerConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  cwd = process.cwd(),
+): ToolWorkerConfig {
   const { workspaceRoot, limits } = loadToolConfig(env, cwd);
   return {
     workspaceRoot,

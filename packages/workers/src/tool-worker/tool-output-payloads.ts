@@ -1,5 +1,5 @@
-import type { ScriptResult } from '@cody/tools';
 import type { StreamPayload } from '@cody/schema';
+import type { ScriptResult } from '@cody/tools';
 
 /** `function_call_output` start + done: the answer to a call the model made. */
 export function functionCallOutputPayloads(answer: {
@@ -41,7 +41,14 @@ export function scriptExecutionPayloads(script: {
   correlationId?: string;
 }): StreamPayload[] {
   return [
-    { type: 'item_start', item_id: script.scriptId, item_type: 'script_execution', origin: 'agent', code: script.code, call_id: script.callId },
+    {
+      type: 'item_start',
+      item_id: script.scriptId,
+      item_type: 'script_execution',
+      origin: 'agent',
+      code: script.code,
+      call_id: script.callId,
+    },
     {
       type: 'item_done',
       item_id: script.scriptId,

@@ -56,7 +56,10 @@ export type ParsedToolRequest = { ok: true; request: ToolRequest } | { ok: false
 export function parseToolRequest(fields: Record<string, string>): ParsedToolRequest {
   const result = ToolRequestFieldsSchema.safeParse(fields);
   if (!result.success) {
-    return { ok: false, error: new ValidationError(result.error, { code: ERROR_CODES.VALIDATION_ERROR, what: 'tool request' }) };
+    return {
+      ok: false,
+      error: new ValidationError(result.error, { code: ERROR_CODES.VALIDATION_ERROR, what: 'tool request' }),
+    };
   }
   const { run, item, call_id, name, arguments: args, trace } = result.data;
   const request: ToolRequest = { runId: run, itemId: item, callId: call_id, name, arguments: args };

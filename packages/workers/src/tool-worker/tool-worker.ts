@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import {
-  closeConnection,
   type ConsumerGroup,
+  closeConnection,
   extractTraceContext,
   type GroupEntry,
   type Logger,
@@ -20,11 +20,22 @@ import {
   type ToolLimits,
   type ToolResult,
 } from '@cody/tools';
-import { type Context, context as otelContext, type Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import {
+  type Context,
+  context as otelContext,
+  type Span,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+} from '@opentelemetry/api';
 import type { Redis } from 'ioredis';
 import { answerToolCall, isToolCallAnswered, startScriptExecution } from './answer-tool-call';
+import {
+  functionCallOutputPayloads,
+  scriptExecutionPayloads,
+  scriptOutputPayloads,
+} from './tool-output-payloads';
 import { parseToolRequest, type ToolRequest } from './tool-request';
-import { functionCallOutputPayloads, scriptExecutionPayloads, scriptOutputPayloads } from './tool-output-payloads';
 
 export interface ToolWorkerOptions {
   transport: RedisTransport;
@@ -147,7 +158,10 @@ export class ToolWorker {
     this.tickTimer = setInterval(() => void this.tick(), this.settings.tickMs);
     // claim what dead workers left at once, not a tick later
     void this.tick();
-    this.logger.info({ consumer: this.consumer, concurrency: this.settings.concurrency }, 'tool worker started');
+    this.logger.info(
+      { consumer: this.consumer, concurrency: this.settings.concurrency },
+      'tool worker started',
+    );
   }
 
   /**
@@ -260,22 +274,33 @@ export class ToolWorker {
           if (job && !job.started) {
             this.held.delete(id);
             this.queue.splice(this.queue.indexOf(job), 1);
+            this.slotFreed?.();
           }
         }
       }
+      // pub/sub drops messages while reconnecting: the durable flag catches a missed cancel
+      for (const runId of [...this.byRun.keys()]) {
+        if (await this.transport.cancels.isRequested(runId)) this.cancelRun(runId);
+      }
       if (this.held.size < this.settings.concurrency) {
-        const { claimed } = await group.autoClaim(this.settings.claimIdleMs, { count: this.settings.concurrency });
+        const { claimed } = await group.autoClaim(this.settings.claimIdleMs, {
+          count: this.settings.concurrency,
+        });
         for (const entry of claimed) {
           if (this.held.has(entry.id)) continue;
           const [pending] = await group.pending({ start: entry.id, end: entry.id, count: 1 });
           this.counters.claimed++;
-          this.logger.info({ entry: entry.id, deliveries: pending?.deliveries }, 'claimed a tool request from a dead worker');
+          this.logger.info(
+            { entry: entry.id, deliveries: pending?.deliveries },
+            'claimed a tool request from a dead worker',
+          );
           this.enqueue(entry, pending?.deliveries ?? 2);
         }
       }
       if (++this.ticks % 60 === 0) await group.removeIdleConsumers(CONSUMER_RETENTION_MS);
     } catch (error) {
-      if (!this.stopped) this.logger.warn({ err: error }, 'tool worker keep-alive/claim failed; retrying next tick');
+      if (!this.stopped)
+        this.logger.warn({ err: error }, 'tool worker keep-alive/claim failed; retrying next tick');
     } finally {
       this.ticking = false;
     }
@@ -305,8 +330,8 @@ export class ToolWorker {
     }
     const request = parsed.request;
     job.runId = request.runId;
-    let jobs = this.byRun.get(request.runId);
-    if (!jobs) this.byRun.set(request.runId, (jobs = new Set()));
+    const jobs = this.byRun.get(request.runId) ?? new Set<Job>();
+    this.byRun.set(request.runId, jobs);
     jobs.add(job);
 
     const parent = extractTraceContext(request.trace);
@@ -341,7 +366,12 @@ export class ToolWorker {
 
   private async execute(job: Job, request: ToolRequest, traced: Context, span: Span): Promise<void> {
     const { redis, keys, cancels } = this.transport;
-    const log = { run_id: request.runId, call_id: request.callId, tool: request.name, trace_id: span.spanContext().traceId };
+    const log = {
+      run_id: request.runId,
+      call_id: request.callId,
+      tool: request.name,
+      trace_id: span.spanContext().traceId,
+    };
     const event = (payload: StreamPayload): StreamEvent =>
       this.transport.createEvent(request.runId, payload, { context: traced }) as StreamEvent;
     const correlationId = request.itemId;
@@ -361,12 +391,16 @@ export class ToolWorker {
       span.setAttribute('cody.tool.outcome', outcome.status);
       if (outcome.status === 'published') this.counters.answered++;
       else this.counters.alreadyAnswered++;
-      if (outcome.status === 'gone') this.logger.warn(log, 'the run stream is gone; the tool answer was dropped');
+      if (outcome.status === 'gone')
+        this.logger.warn(log, 'the run stream is gone; the tool answer was dropped');
     };
 
     if (job.deliveries > this.settings.maxAttempts) {
       this.counters.exhausted++;
-      this.logger.error({ ...log, deliveries: job.deliveries }, 'tool call attempted too often; answering it as failed');
+      this.logger.error(
+        { ...log, deliveries: job.deliveries },
+        'tool call attempted too often; answering it as failed',
+      );
       await answer({
         success: false,
         output: `${TOOL_ERROR_CODES.TOOL_ERROR}: ${request.name} was attempted ${plural(job.deliveries - 1, 'time')} and the worker running it stopped each time without answering (crashed or killed); it was not retried again`,
