@@ -1,10 +1,20 @@
 import react from '@vitejs/plugin-react';
-import { defaultClientConditions, defineConfig } from 'vite';
+import { defaultClientConditions, defineConfig, type ProxyOptions } from 'vite';
 
 // where the dev server (and `vite preview`) forward API calls
 const apiTarget = process.env.CODY_API_URL ?? 'http://127.0.0.1:4010';
-const proxy = {
-  '/api': { target: apiTarget, changeOrigin: true },
+
+// an SSE response the API drops must drop in the browser too, or the client waits for its idle timeout
+const forwardDrops: ProxyOptions['configure'] = (proxy) => {
+  proxy.on('proxyRes', (proxyRes, _req, res) => {
+    proxyRes.on('close', () => {
+      if (!proxyRes.complete) res.destroy();
+    });
+  });
+};
+
+const proxy: Record<string, ProxyOptions> = {
+  '/api': { target: apiTarget, changeOrigin: true, configure: forwardDrops },
   '/health': { target: apiTarget, changeOrigin: true },
 };
 

@@ -1,4 +1,5 @@
 import { CodyError, formatValidationError } from '@cody/schema';
+import { loadToolWorkerConfig, type ToolWorkerConfig } from '@cody/workers';
 import { z } from 'zod';
 
 const optionalText = z
@@ -38,11 +39,27 @@ export const ServerConfigSchema = z.object({
   CODY_WEB_DIST: optionalText,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
-export type ServerConfig = z.infer<typeof ServerConfigSchema>;
+export type ServerConfig = z.infer<typeof ServerConfigSchema> & {
+  /**
+   * The in-process tool worker's limits, concurrency and attempts, read by @cody/workers from
+   * `CODY_TOOL_TIMEOUT_MS`, `CODY_EXEC_TIMEOUT_MS`, `CODY_TOOL_CONCURRENCY`, … (see its README).
+   * Absent: the tool defaults.
+   */
+  tools?: ToolWorkerConfig;
+};
 
 /** Reads the configuration; a bad value stops start-up with a message naming the variable. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): ServerConfig {
   const result = ServerConfigSchema.safeParse(env);
-  if (result.success) return result.data;
-  throw new CodyError('CONFIGURATION_ERROR', `invalid configuration: ${formatValidationError(result.error)}`);
+  if (!result.success) {
+    throw new CodyError('CONFIGURATION_ERROR', `invalid configuration: ${formatValidationError(result.error)}`);
+  }
+  let tools: ToolWorkerConfig;
+  try {
+    tools = loadToolWorkerConfig({ ...env, CODY_WORKSPACE: result.data.CODY_WORKSPACE });
+  } catch (error) {
+    // the tool settings name their variable in the message
+    throw new CodyError('CONFIGURATION_ERROR', `invalid configuration: ${(error as Error).message}`);
+  }
+  return { ...result.data, tools };
 }

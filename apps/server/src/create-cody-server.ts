@@ -105,7 +105,14 @@ export async function createCodyServer(options: CodyServerOptions): Promise<Cody
   if (config.CODY_WORKERS === 'inprocess') {
     workers.push(
       new PersistenceWorker({ transport, store, runTtlSeconds: config.CODY_RUN_TTL_SECONDS, logger: log }),
-      new ToolWorker({ transport, workspaceRoot: config.CODY_WORKSPACE, logger: log }),
+      new ToolWorker({
+        transport,
+        workspaceRoot: config.tools?.workspaceRoot ?? config.CODY_WORKSPACE,
+        ...(config.tools
+          ? { limits: config.tools.limits, concurrency: config.tools.concurrency, maxAttempts: config.tools.maxAttempts }
+          : {}),
+        logger: log,
+      }),
     );
   }
 

@@ -28,11 +28,7 @@ export function createProvider(
   env: Env = process.env,
   options: CreateProviderOptions = {},
 ): ModelProvider {
-  const common = {
-    ...(options.maxRetries === undefined ? {} : { maxRetries: options.maxRetries }),
-    ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
-    ...(options.logger === undefined ? {} : { logger: options.logger }),
-  };
+  const common = { maxRetries: options.maxRetries, timeoutMs: options.timeoutMs, logger: options.logger };
   if (id === 'openai') {
     const apiKey = present(env.OPENAI_API_KEY);
     if (!apiKey) {
@@ -40,15 +36,12 @@ export function createProvider(
         provider: id,
       });
     }
-    const baseURL = present(env.OPENAI_BASE_URL);
-    const organization = present(env.OPENAI_ORG_ID);
-    const project = present(env.OPENAI_PROJECT_ID);
     return createOpenAIProvider({
-      apiKey,
       ...common,
-      ...(baseURL ? { baseURL } : {}),
-      ...(organization ? { organization } : {}),
-      ...(project ? { project } : {}),
+      apiKey,
+      baseURL: present(env.OPENAI_BASE_URL),
+      organization: present(env.OPENAI_ORG_ID),
+      project: present(env.OPENAI_PROJECT_ID),
     });
   }
   if (id === 'anthropic') {
@@ -58,8 +51,7 @@ export function createProvider(
         provider: id,
       });
     }
-    const baseURL = present(env.ANTHROPIC_BASE_URL);
-    return createAnthropicProvider({ apiKey, ...common, ...(baseURL ? { baseURL } : {}) });
+    return createAnthropicProvider({ ...common, apiKey, baseURL: present(env.ANTHROPIC_BASE_URL) });
   }
   throw new UnknownProviderError(id, PROVIDER_IDS);
 }

@@ -138,7 +138,7 @@ export async function runAgentLoop(options: RunAgentLoopOptions): Promise<AgentL
       emit,
       tracer: options.tracer,
     });
-    if (outcome.kind === 'aborted') return result('aborted', 'aborted');
+    if (outcome.kind === 'aborted' || signal.aborted) return result('aborted', 'aborted');
     if (outcome.kind === 'failed') {
       logger.warn(
         { run_id: responseId, step: steps, code: outcome.error.code, err: outcome.error },
@@ -286,6 +286,11 @@ async function streamModelCall(
       }
       await handle(next.value);
     }
+  } catch (error) {
+    // only `emit` can throw here: the run cannot be published, so the caller must handle it
+    span.failed(ERROR_CODES.INTERNAL_ERROR, error);
+    span.end();
+    throw error;
   } finally {
     // leaving early (abort, a failed emit) closes the stream, which aborts the HTTP request
     if (!exhausted) await iterator.return?.();

@@ -159,7 +159,6 @@ describe.each(PROVIDERS)('%s failures', (providerId) => {
     expect(response.status).toBe('aborted');
     const request = llm.findRequests({ marker: tag })[0];
     expect(await request?.outcome).toBe('client_closed');
-    expect(request?.eventsSent).toBeLessThan(150);
   });
 
   it('abort while waiting for tool outputs returns without emitting', async () => {

@@ -24,6 +24,17 @@ export interface Rule {
   times?: number;
 }
 
+// a request's body text, computed once however many rules look for markers in it
+const bodyText = new WeakMap<RecordedRequest, string>();
+function textOf(request: RecordedRequest): string {
+  let text = bodyText.get(request);
+  if (text === undefined) {
+    text = JSON.stringify(request.body);
+    bodyText.set(request, text);
+  }
+  return text;
+}
+
 const test = (pattern: string | RegExp, value: string) =>
   typeof pattern === 'string' ? value.includes(pattern) : pattern.test(value);
 
@@ -39,7 +50,7 @@ export function matchesRequest(matcher: RequestMatcher | undefined, request: Rec
     }
   }
   if (matcher.lastUserText !== undefined && !test(matcher.lastUserText, request.lastUserText)) return false;
-  if (matcher.marker !== undefined && !JSON.stringify(request.body).includes(matcher.marker)) return false;
+  if (matcher.marker !== undefined && !textOf(request).includes(matcher.marker)) return false;
   if (matcher.hasToolOutputs !== undefined && matcher.hasToolOutputs !== request.stepToolResults.length > 0) {
     return false;
   }

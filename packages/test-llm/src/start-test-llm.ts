@@ -110,7 +110,7 @@ export async function startTestLlm(options: TestLlmOptions = {}): Promise<TestLl
 
     const raw = await readBody(req, maxBodyBytes);
     let parsed: unknown;
-    let parseFailed = raw === undefined;
+    let parseFailed = false;
     if (raw !== undefined) {
       try {
         parsed = JSON.parse(raw);

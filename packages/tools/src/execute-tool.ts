@@ -42,6 +42,7 @@ export async function executeTool(name: string, rawArgs: string, context: ToolCo
     callTool: executeTool,
     scriptTools: SCRIPT_TOOL_NAMES,
   };
+  let backstop: NodeJS.Timeout | undefined;
   try {
     const running = run(tool, input, execution);
     const stopped = new Promise<ToolResult>((resolve) => {
@@ -51,7 +52,9 @@ export async function executeTool(name: string, rawArgs: string, context: ToolCo
       else
         controller.signal.addEventListener(
           'abort',
-          () => setTimeout(answer, own === undefined ? 0 : backstopMs),
+          () => {
+            backstop = setTimeout(answer, own === undefined ? 0 : backstopMs);
+          },
           { once: true },
         );
     });
@@ -59,6 +62,7 @@ export async function executeTool(name: string, rawArgs: string, context: ToolCo
     return { ...result, output: truncateOutput(result.output, limits.maxOutputBytes) };
   } finally {
     clearTimeout(timer);
+    clearTimeout(backstop);
     context.signal?.removeEventListener('abort', onAbort);
   }
 }

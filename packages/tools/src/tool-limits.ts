@@ -35,7 +35,7 @@ export const DEFAULT_TOOL_LIMITS: Readonly<ToolLimits> = Object.freeze({
   maxGrepFileBytes: 4 * 1024 * 1024,
   scriptTimeoutMs: 30_000,
   scriptMemoryBytes: 64 * 1024 * 1024,
-  // QuickJS in wasm recurses on the host's native stack: keep its limit well below Node's ~1 MB
+  // QuickJS in wasm recurses on its thread's native stack: keep its limit well below that stack
   scriptStackBytes: 256 * 1024,
 });
 

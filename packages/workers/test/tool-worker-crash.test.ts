@@ -67,7 +67,32 @@ afterAll(async () => {
   await rm(workspace, { recursive: true, force: true });
 });
 
-describe('a tool worker killed while a tool runs', () => {
+describe('a tool worker stopped or killed while a tool runs', () => {
+  it('a worker stopping mid-call leaves the call to another worker, answered once', async () => {
+    const leaving = new ToolWorker({ transport, workspaceRoot: workspace, stopGraceMs: 100 });
+    workers.push(leaving);
+    await leaving.start();
+    const run = await new ToolRun(transport).start();
+    runs.push(run);
+    const callId = await run.call('exec', {
+      shell: 'echo started >> attempts-stop.log; sleep 1; echo finished',
+    });
+    await eventually(async () => (await lines('attempts-stop.log')).length === 1);
+    await leaving.stop();
+    expect(await run.items('function_call_output')).toEqual([]);
+
+    const taking = new ToolWorker({ transport, workspaceRoot: workspace, claimIdleMs: 1000, tickMs: 200 });
+    workers.push(taking);
+    await taking.start();
+    expect(await run.output(callId, 30_000)).toMatchObject({
+      success: true,
+      output: 'finished\n[exit code 0]',
+    });
+    expect(await lines('attempts-stop.log')).toEqual(['started', 'started']);
+    expect((await run.items('function_call_output')).length).toBe(1);
+    await taking.stop();
+  }, 60_000);
+
   it('another worker reclaims the request and the call is answered exactly once', async () => {
     const child = await startChildWorker();
     const run = await new ToolRun(transport).start();

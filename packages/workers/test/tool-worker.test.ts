@@ -208,6 +208,20 @@ return { firstLine: a.split('\\n')[0], files: listing.split('\\n') };`;
     await eventually(async () => !isAlive(pid));
   });
 
+  it('a cancel whose pub/sub message was missed is still seen (durable flag)', async () => {
+    const run = await newRun();
+    const callId = await run.call('exec', { shell: `echo $$ > flag-${run.runId}.pid; sleep 30` });
+    const pidFile = path.join(workspace, `flag-${run.runId}.pid`);
+    const pid = await eventually(
+      async () => Number((await readFile(pidFile, 'utf8').catch(() => '')).trim()) || false,
+    );
+    // only the flag, as if this worker's subscriber had been disconnected when the message went out
+    await transport.redis.set(transport.keys.runCancel(run.runId), String(Date.now()), 'EX', 60);
+    const output = await run.output(callId);
+    expect(output).toMatchObject({ success: false, output: '[cancelled: the process group was killed]' });
+    await eventually(async () => !isAlive(pid));
+  });
+
   it('a call of an already cancelled run is answered cancelled without running', async () => {
     const run = await newRun();
     await transport.cancels.request(run.runId);

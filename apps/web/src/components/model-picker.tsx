@@ -14,6 +14,7 @@ export interface ModelPickerProps {
 
 const EFFORTS: [ReasoningEffort, string][] = [
   ['default', 'Default'],
+  ['minimal', 'Minimal'],
   ['low', 'Low'],
   ['medium', 'Medium'],
   ['high', 'High'],

@@ -36,13 +36,13 @@ describe('createApiClient', () => {
       json(res, 202, { runId: 'r', turnId: 't', threadId: 'th', streamUrl: '/api/v2/stream/r' });
     });
     const api = createApiClient({ baseUrl, getToken: () => 'secret' });
-    const result = await api.submit({ prompt: 'hi', providerId: 'openai', reasoning: { effort: 'low' } });
+    const result = await api.submit({ prompt: 'hi', providerId: 'openai', reasoning: 'low' });
     expect(result.runId).toBe('r');
     expect(seen).toEqual({
       method: 'POST',
       url: '/api/v2/submit',
       auth: 'Bearer secret',
-      body: JSON.stringify({ prompt: 'hi', providerId: 'openai', reasoning: { effort: 'low' } }),
+      body: JSON.stringify({ prompt: 'hi', providerId: 'openai', reasoning: 'low' }),
     });
     expect(api.streamUrl('r', result.streamUrl)).toBe(`${baseUrl}/api/v2/stream/r`);
   });

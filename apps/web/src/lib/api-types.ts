@@ -1,14 +1,14 @@
 import type { Response as RunResponse, Thread } from '@cody/schema';
 
-/** Reasoning effort the composer offers; `default` leaves the choice to the server. */
-export type ReasoningEffort = 'default' | 'low' | 'medium' | 'high';
+/** Reasoning effort the composer offers; `default` sends none and leaves the choice to the server. */
+export type ReasoningEffort = 'default' | 'minimal' | 'low' | 'medium' | 'high';
 
 export interface SubmitInput {
   prompt: string;
   providerId?: string;
   model?: string;
   threadId?: string;
-  reasoning?: { effort: Exclude<ReasoningEffort, 'default'> };
+  reasoning?: Exclude<ReasoningEffort, 'default'>;
 }
 
 export interface SubmitResult {

@@ -10,7 +10,7 @@ export interface Settings {
 }
 
 const KEY = 'cody.settings.v1';
-const EFFORTS: readonly ReasoningEffort[] = ['default', 'low', 'medium', 'high'];
+const EFFORTS: readonly ReasoningEffort[] = ['default', 'minimal', 'low', 'medium', 'high'];
 
 export const DEFAULT_SETTINGS: Settings = {
   apiToken: '',

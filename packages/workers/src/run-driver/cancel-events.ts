@@ -4,55 +4,59 @@ import type { FunctionCallItem, StreamEvent } from '@cody/schema';
 
 export const CANCELLED_CALL_OUTPUT = 'cancelled: the run was stopped before this tool call finished';
 
-/**
- * What closes a run the user stopped: `item_cancelled` for every item still streaming, a failed
- * `function_call_output` for every call in `unanswered` (so the next turn is a valid transcript
- * for the provider), then `turn_aborted_by_user`.
- */
-export function cancelEvents(
+/** `item_cancelled` for every item of the run still streaming. */
+export function cancelOpenItemEvents(
   runId: string,
-  turnId: string,
   state: ReducerState | undefined,
-  unanswered: readonly FunctionCallItem[],
   reason: string,
-  newId: () => string,
 ): StreamEvent[] {
   const events: StreamEvent[] = [];
   for (const [itemId, status] of Object.entries(state?.itemStatus ?? {})) {
-    if (status === 'streaming') events.push(createStreamEvent(runId, { type: 'item_cancelled', item_id: itemId, reason }));
+    if (status === 'streaming')
+      events.push(createStreamEvent(runId, { type: 'item_cancelled', item_id: itemId, reason }));
   }
-  for (const call of unanswered) {
-    const id = newId();
-    events.push(
-      createStreamEvent(runId, {
-        type: 'item_start',
-        item_id: id,
-        item_type: 'function_call_output',
+  return events;
+}
+
+/**
+ * A failed `function_call_output` (item_start + item_done) answering `call`, so the next turn is
+ * a valid transcript for the provider.
+ */
+export function failedCallOutputEvents(
+  runId: string,
+  call: FunctionCallItem,
+  output: string,
+  id: string,
+): StreamEvent[] {
+  return [
+    createStreamEvent(runId, {
+      type: 'item_start',
+      item_id: id,
+      item_type: 'function_call_output',
+      origin: 'system',
+      call_id: call.call_id,
+    }),
+    createStreamEvent(runId, {
+      type: 'item_done',
+      item_id: id,
+      final_item: {
+        id,
+        type: 'function_call_output',
         origin: 'system',
         call_id: call.call_id,
-      }),
-      createStreamEvent(runId, {
-        type: 'item_done',
-        item_id: id,
-        final_item: {
-          id,
-          type: 'function_call_output',
-          origin: 'system',
-          call_id: call.call_id,
-          output: CANCELLED_CALL_OUTPUT,
-          success: false,
-        },
-      }),
-    );
-  }
-  events.push(createStreamEvent(runId, { type: 'turn_aborted_by_user', turn_id: turnId, reason }));
-  return events;
+        output,
+        success: false,
+      },
+    }),
+  ];
 }
 
 /** Function calls of a run (as reduced so far) that have no output yet. */
 export function unansweredCalls(state: ReducerState | undefined): FunctionCallItem[] {
   const items = state?.response?.output_items ?? [];
-  const answered = new Set(items.flatMap((item) => (item.type === 'function_call_output' ? [item.call_id] : [])));
+  const answered = new Set(
+    items.flatMap((item) => (item.type === 'function_call_output' ? [item.call_id] : [])),
+  );
   return items.filter(
     (item): item is FunctionCallItem => item.type === 'function_call' && !answered.has(item.call_id),
   );

@@ -7,7 +7,13 @@ import {
   runAgentLoop,
   type ToolDeclaration,
 } from '@cody/adapters';
-import { type LeaseKeeper, type Logger, type RedisTransport, silentLogger } from '@cody/redis';
+import {
+  createStreamEvent,
+  type LeaseKeeper,
+  type Logger,
+  type RedisTransport,
+  silentLogger,
+} from '@cody/redis';
 import { reduceEventsToState } from '@cody/reducer';
 import {
   CodyError,
@@ -20,7 +26,13 @@ import {
 } from '@cody/schema';
 import { context } from '@opentelemetry/api';
 import { closingEvents } from '../persistence/closing-events';
-import { cancelEvents, unansweredCalls } from './cancel-events';
+import { answerToolCall } from '../tool-worker/answer-tool-call';
+import {
+  CANCELLED_CALL_OUTPUT,
+  cancelOpenItemEvents,
+  failedCallOutputEvents,
+  unansweredCalls,
+} from './cancel-events';
 import { awaitToolOutputs } from './tool-output-waiter';
 
 export interface RunDriverOptions {
@@ -73,7 +85,9 @@ export class RunDriver {
   constructor(private readonly options: RunDriverOptions) {
     this.owner = options.owner ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
     this.logger = options.logger ?? silentLogger;
-    this.stopListening = options.transport.cancels.onCancel((runId) => this.active.get(runId)?.controller.abort());
+    this.stopListening = options.transport.cancels.onCancel((runId) =>
+      this.active.get(runId)?.controller.abort(),
+    );
   }
 
   get activeRuns(): number {
@@ -92,7 +106,12 @@ export class RunDriver {
       throw new CodyError('RUN_ALREADY_EXISTS', `run ${runId} is already being driven`);
     }
     const keeper = transport.keepLease(runId, this.owner);
-    const userMessage: MessageItem = { id: randomUUID(), type: 'message', origin: 'user', content: input.prompt };
+    const userMessage: MessageItem = {
+      id: randomUUID(),
+      type: 'message',
+      origin: 'user',
+      content: input.prompt,
+    };
     try {
       await transport.emit(runId, {
         type: 'response_start',
@@ -104,8 +123,17 @@ export class RunDriver {
         provider_id: input.provider.id,
         created_at: Date.now(),
       });
-      await transport.emit(runId, { type: 'item_start', item_id: userMessage.id, item_type: 'message', origin: 'user' });
-      const opened = await transport.emit(runId, { type: 'item_done', item_id: userMessage.id, final_item: userMessage });
+      await transport.emit(runId, {
+        type: 'item_start',
+        item_id: userMessage.id,
+        item_type: 'message',
+        origin: 'user',
+      });
+      const opened = await transport.emit(runId, {
+        type: 'item_done',
+        item_id: userMessage.id,
+        final_item: userMessage,
+      });
       await transport.announceRun(runId);
       const run: ActiveRun = {
         turnId: input.turnId,
@@ -131,15 +159,19 @@ export class RunDriver {
     const entries = await transport.readRange(runId);
     const state = reduceEventsToState(entries.map((entry) => entry.event));
     const response = state?.response;
-    if (!response || response.status !== 'in_progress') return 'not_active';
+    if (response?.status !== 'in_progress') return 'not_active';
     await transport.cancels.request(runId);
     if (this.active.has(runId) || (await transport.leases.isAlive(runId))) return 'signalled';
-    // nobody holds the lease: close it ourselves, unless someone published meanwhile
-    const unanswered = await this.claimUnanswered(runId, unansweredCalls(state));
-    const events = cancelEvents(runId, response.turn_id, state, unanswered, reason, randomUUID);
+    // nobody holds the lease: close it here, unless someone published meanwhile
     const last = entries.at(-1)?.id ?? '0-0';
-    const result = await transport.publishIfUnchanged(runId, events, { lastId: last, noLease: true });
-    return result.status === 'published' ? 'closed' : 'signalled';
+    const items = cancelOpenItemEvents(runId, state, reason);
+    const closed = await transport.publishIfUnchanged(runId, items, { lastId: last, noLease: true });
+    if (closed.status !== 'published') return 'signalled';
+    await this.answerFailed(runId, unansweredCalls(state), CANCELLED_CALL_OUTPUT);
+    await transport.publish(
+      createStreamEvent(runId, { type: 'turn_aborted_by_user', turn_id: response.turn_id, reason }),
+    );
+    return 'closed';
   }
 
   /** Stops taking runs; gives running ones `drainMs` to finish, then ends them as errors. */
@@ -202,7 +234,9 @@ export class RunDriver {
       await this.closeWithError(runId, {
         code: CodyError.isInstance(error) ? error.code : ERROR_CODES.INTERNAL_ERROR,
         message: error instanceof Error ? error.message : String(error),
-      }).catch((closeError: unknown) => this.logger.error({ ...log, err: closeError }, 'could not close the run'));
+      }).catch((closeError: unknown) =>
+        this.logger.error({ ...log, err: closeError }, 'could not close the run'),
+      );
     } finally {
       await keeper.stop();
       this.active.delete(runId);
@@ -228,36 +262,27 @@ export class RunDriver {
     const missing = calls.filter((call) => !outputs.has(call.call_id));
     if (missing.length > 0) {
       // no tool worker answered in time: answer as failed, unless a worker got there first
-      for (const call of await this.claimUnanswered(runId, missing)) {
-        const id = randomUUID();
-        const item: FunctionCallOutputItem = {
-          id,
-          type: 'function_call_output',
-          origin: 'system',
-          call_id: call.call_id,
-          output: 'no tool worker answered this call in time',
-          success: false,
-        };
-        await transport.emit(runId, { type: 'item_start', item_id: id, item_type: item.type, origin: 'system', call_id: call.call_id });
-        await transport.emit(runId, { type: 'item_done', item_id: id, final_item: item });
-        outputs.set(call.call_id, item);
-      }
+      await this.answerFailed(runId, missing, 'no tool worker answered this call in time');
       for (const entry of await transport.readRange(runId, { after: afterId })) {
         const item = entry.event?.payload?.type === 'item_done' ? entry.event.payload.final_item : undefined;
-        if (item?.type === 'function_call_output' && !outputs.has(item.call_id)) outputs.set(item.call_id, item);
+        if (item?.type === 'function_call_output' && !outputs.has(item.call_id))
+          outputs.set(item.call_id, item);
       }
     }
     return calls.flatMap((call) => outputs.get(call.call_id) ?? []);
   }
 
-  /** Marks calls answered (the tool workers check the same hash); returns those we claimed. */
-  private async claimUnanswered(runId: string, calls: readonly FunctionCallItem[]): Promise<FunctionCallItem[]> {
+  /** Answers calls as failed, each atomically with marking it done: a tool worker's answer wins. */
+  private async answerFailed(
+    runId: string,
+    calls: readonly FunctionCallItem[],
+    output: string,
+  ): Promise<void> {
     const { transport } = this.options;
-    const claimed: FunctionCallItem[] = [];
     for (const call of calls) {
-      if ((await transport.redis.hsetnx(transport.keys.runCalls(runId), call.call_id, 'done')) === 1) claimed.push(call);
+      const events = failedCallOutputEvents(runId, call, output, randomUUID());
+      await answerToolCall(transport.redis, transport.keys, runId, call.call_id, events);
     }
-    return claimed;
   }
 
   private async closeStopped(runId: string, run: ActiveRun): Promise<void> {
@@ -272,10 +297,12 @@ export class RunDriver {
       }
       return;
     }
-    const unanswered = await this.claimUnanswered(runId, unansweredCalls(state));
-    for (const event of cancelEvents(runId, run.turnId, state, unanswered, 'cancelled by the user', randomUUID)) {
-      await transport.publish(event);
-    }
+    const reason = 'cancelled by the user';
+    for (const event of cancelOpenItemEvents(runId, state, reason)) await transport.publish(event);
+    await this.answerFailed(runId, unansweredCalls(state), CANCELLED_CALL_OUTPUT);
+    await transport.publish(
+      createStreamEvent(runId, { type: 'turn_aborted_by_user', turn_id: run.turnId, reason }),
+    );
   }
 
   private async closeWithError(runId: string, error: { code: string; message: string }): Promise<void> {
@@ -285,4 +312,3 @@ export class RunDriver {
     for (const event of closingEvents(runId, state, error)) await transport.publish(event);
   }
 }
-

@@ -18,7 +18,9 @@ export interface AwaitToolOutputsOptions {
  * run's stream, until every call has its `function_call_output`. Resolves in call order with
  * the outputs found; on timeout or abort, with the ones that arrived.
  */
-export async function awaitToolOutputs(options: AwaitToolOutputsOptions): Promise<Map<string, FunctionCallOutputItem>> {
+export async function awaitToolOutputs(
+  options: AwaitToolOutputsOptions,
+): Promise<Map<string, FunctionCallOutputItem>> {
   const { transport, runId, calls } = options;
   for (const call of calls) {
     await enqueueToolRequest(transport, {
@@ -41,7 +43,8 @@ export async function awaitToolOutputs(options: AwaitToolOutputsOptions): Promis
       const event = entry.event;
       if (event?.payload?.type !== 'item_done') continue;
       const item = event.payload.final_item;
-      if (item.type !== 'function_call_output' || !wanted.has(item.call_id) || outputs.has(item.call_id)) continue;
+      if (item.type !== 'function_call_output' || !wanted.has(item.call_id) || outputs.has(item.call_id))
+        continue;
       outputs.set(item.call_id, item);
       if (outputs.size === wanted.size) break;
     }

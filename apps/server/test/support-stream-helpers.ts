@@ -1,0 +1,198 @@
+// Helpers of the streaming, SSE-hygiene and crash suites (TC-ST, TC-CR): stream ground truth
+// read straight from Redis, polling, standalone worker children, and a private redis-server.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createRedisKeys, decodeStreamEntries, type RawStreamEntry, type StreamEntry } from '@cody/redis';
+import type { Response } from '@cody/schema';
+import type { Redis } from 'ioredis';
+import { freePort, isTerminal, type SseMessage, type Stack } from './harness';
+
+const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+const workersDir = join(repoRoot, 'packages', 'workers');
+
+/** Every entry of a run's stream as Redis holds it: the ground truth SSE is compared with. */
+export async function streamEntries(redis: Redis, prefix: string, runId: string): Promise<StreamEntry[]> {
+  const raw = (await redis.xrange(createRedisKeys(prefix).runEvents(runId), '-', '+')) as RawStreamEntry[];
+  return decodeStreamEntries(raw);
+}
+
+/** Polls `probe` until it returns something other than undefined/false. */
+export async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | undefined | false> | T | undefined | false,
+  timeoutMs = 20_000,
+  intervalMs = 25,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await probe();
+      if (value !== undefined && value !== false) return value;
+    } catch (error) {
+      lastError = error;
+    }
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+  throw new Error(`timed out waiting for ${what}${lastError ? ` (last error: ${String(lastError)})` : ''}`);
+}
+
+/** The SSE messages that carry a stream entry (heartbeats have no id). */
+export const withIds = (messages: readonly SseMessage[]) => messages.filter((m) => m.id !== undefined);
+
+/** `[id, event_id]` of each entry-carrying message, for exact sequence comparisons. */
+export const idPairs = (messages: readonly SseMessage[]) =>
+  withIds(messages).map((m) => [m.id, (JSON.parse(m.data) as { event_id: string }).event_id]);
+
+export const entryPairs = (entries: readonly StreamEntry[]) => entries.map((e) => [e.id, e.event.event_id]);
+
+/** GET /runs/:id until its status is terminal; the snapshot. */
+export function waitForTerminalRun(stack: Stack, runId: string, timeoutMs = 30_000): Promise<Response> {
+  return stack.waitForRun(runId, (r) => isTerminal(r.status), timeoutMs);
+}
+
+/** Whether a process (by pid) still exists (a zombie counts as gone). */
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    // a zombie waits for its parent to reap it: it runs nothing any more
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+/** Redis CLIENT LIST as records, optionally only the connections whose name passes `keep`. */
+export async function clientList(redis: Redis, keep: (name: string) => boolean = () => true): Promise<Record<string, string>[]> {
+  const text = (await redis.client('LIST')) as string;
+  return text
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => Object.fromEntries(line.trim().split(' ').map((pair) => {
+      const at = pair.indexOf('=');
+      return [pair.slice(0, at), pair.slice(at + 1)];
+    })))
+    .filter((record) => keep(record.name ?? ''));
+}
+
+export interface WorkerChild {
+  child: ChildProcess;
+  pid: number;
+  /** The persistence worker's consumer name (its announce-group consumer). */
+  consumer: string;
+  output(): string;
+  /** SIGKILL, resolves once the process is gone. */
+  kill(): Promise<void>;
+  /** SIGTERM (a clean stop), resolves once the process is gone. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the standalone worker (packages/workers/src/bin/worker.ts) as a deployment would,
+ * configured by the environment; resolves once it logged that it is ready.
+ */
+export async function startWorkerChild(env: Record<string, string>): Promise<WorkerChild> {
+  const child = spawn(process.execPath, ['--conditions=@cody/source', '--import', 'tsx', 'src/bin/worker.ts'], {
+    cwd: workersDir,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const consumer = await new Promise<string>((resolve, reject) => {
+    const onData = (data: Buffer) => {
+      output += data.toString();
+      for (const line of output.split('\n')) {
+        if (!line.includes('cody worker ready')) continue;
+        try {
+          resolve(String((JSON.parse(line) as { consumer: string }).consumer));
+        } catch {
+          // a partial line: wait for the rest
+        }
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', (data: Buffer) => {
+      output += data.toString();
+    });
+    child.once('exit', (code) => reject(new Error(`worker exited (${code}) before it was ready:\n${output}`)));
+  });
+  const gone = new Promise<void>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolve();
+    else child.once('exit', () => resolve());
+  });
+  return {
+    child,
+    pid: child.pid as number,
+    consumer,
+    output: () => output,
+    async kill() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await gone;
+    },
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      await gone;
+    },
+  };
+}
+
+export interface PrivateRedis {
+  port: number;
+  url: string;
+  /** Stops redis-server (SIGKILL, so nothing is saved) and starts it again on the same port. */
+  restart(options?: { downMs?: number }): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * A redis-server of the test's own on a free port, without persistence
+ * (`--save '' --appendonly no`): a restart loses everything, like a cache node being replaced.
+ */
+export async function startPrivateRedis(): Promise<PrivateRedis> {
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'cody-redis-'));
+  let child: ChildProcess | undefined;
+  const start = async () => {
+    const proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--dir', dir], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child = proc;
+    let output = '';
+    await new Promise<void>((resolve, reject) => {
+      proc.stdout?.on('data', (data: Buffer) => {
+        output += data.toString();
+        if (output.includes('Ready to accept connections')) resolve();
+      });
+      proc.once('exit', (code) => reject(new Error(`redis-server exited (${code}):\n${output}`)));
+    });
+  };
+  const kill = async () => {
+    const proc = child;
+    if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
+    const exited = new Promise((resolve) => proc.once('exit', resolve));
+    proc.kill('SIGKILL');
+    await exited;
+  };
+  await start();
+  return {
+    port,
+    url: `redis://127.0.0.1:${port}`,
+    async restart(options = {}) {
+      await kill();
+      if (options.downMs) await new Promise((resolve) => setTimeout(resolve, options.downMs));
+      await start();
+    },
+    async stop() {
+      await kill();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
