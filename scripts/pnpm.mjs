@@ -20,7 +20,8 @@ export function pnpmCommand() {
 
 export function runPnpm(args, options = {}) {
   const [cmd, ...pre] = pnpmCommand();
-  const result = spawnSync(cmd, [...pre, ...args], { stdio: 'inherit', cwd: root, ...options });
+  const env = { TURBO_TELEMETRY_DISABLED: '1', DO_NOT_TRACK: '1', ...process.env, ...options.env };
+  const result = spawnSync(cmd, [...pre, ...args], { stdio: 'inherit', cwd: root, ...options, env });
   if (result.error) throw result.error;
   return result.status ?? 1;
 }

@@ -27,9 +27,33 @@ if (!existsSync(serverEntry)) {
 }
 
 const redisUrl = await ensureRedis(root);
-const server = spawn(process.execPath, [serverEntry], {
-  stdio: 'inherit',
-  env: { ...process.env, REDIS_URL: redisUrl },
+const env = { ...process.env, REDIS_URL: redisUrl };
+const children = [];
+
+// --demo: no keys needed; both providers point at the bundled test LLM
+if (process.argv.includes('--demo')) {
+  const port = process.env.TEST_LLM_PORT ?? '4011';
+  const llm = spawn(process.execPath, [join(root, 'packages', 'test-llm', 'dist', 'bin.js')], {
+    stdio: ['ignore', 'inherit', 'inherit'],
+    env: { ...process.env, PORT: port },
+  });
+  children.push(llm);
+  Object.assign(env, {
+    OPENAI_API_KEY: 'demo',
+    OPENAI_BASE_URL: `http://127.0.0.1:${port}/v1`,
+    ANTHROPIC_API_KEY: 'demo',
+    ANTHROPIC_BASE_URL: `http://127.0.0.1:${port}`,
+  });
+}
+
+const server = spawn(process.execPath, [serverEntry], { stdio: 'inherit', env });
+children.push(server);
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => {
+    for (const child of children) child.kill(signal);
+  });
+}
+server.on('exit', (code) => {
+  for (const child of children) child.kill();
+  process.exit(code ?? 0);
 });
-for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => server.kill(signal));
-server.on('exit', (code) => process.exit(code ?? 0));

@@ -144,8 +144,9 @@ export async function createCodyServer(options: CodyServerOptions): Promise<Cody
   );
   const webDist = config.CODY_WEB_DIST ?? webDistDefault;
   if (existsSync(join(webDist, 'index.html'))) {
-    await app.register(fastifyStatic, { root: webDist, wildcard: false });
-    app.get('/*', { schema: { hide: true } }, (_request, reply) => reply.sendFile('index.html'));
+    // the app routes with the URL hash, so serving files is all it needs; wildcard mode also
+    // serves files a rebuild added after start-up
+    await app.register(fastifyStatic, { root: webDist, wildcard: true });
   }
 
   for (const worker of workers) await worker.start();

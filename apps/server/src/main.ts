@@ -26,8 +26,8 @@ const configured = ['openai', 'anthropic'].filter((id) => server.context.isConfi
 if (configured.length === 0) {
   console.log(
     'No provider is configured. Set OPENAI_API_KEY and/or ANTHROPIC_API_KEY (in the environment or a .env file),\n' +
-      'or try Cody without keys: run `pnpm --filter @cody/test-llm start` (a local fake LLM on :4011) and start with\n' +
-      '  OPENAI_API_KEY=test OPENAI_BASE_URL=http://127.0.0.1:4011/v1 ANTHROPIC_API_KEY=test ANTHROPIC_BASE_URL=http://127.0.0.1:4011 npm start',
+      'or try Cody without keys: `npm run demo` starts it against the bundled test LLM (a local fake model on :4011).\n' +
+      'OPENAI_BASE_URL / ANTHROPIC_BASE_URL point Cody at any OpenAI- or Anthropic-compatible server.',
   );
 } else {
   console.log(`Providers configured: ${configured.join(', ')}`);

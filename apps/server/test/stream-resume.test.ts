@@ -85,7 +85,15 @@ describe('[TC-ST-1] reconnect after a drop', () => {
     for (let round = 0; round < 200; round++) {
       const k = 1 + (round % 7);
       const options = resume === undefined ? {} : round % 2 === 0 ? { lastEventId: resume } : { from: resume };
+      const t0 = Date.now();
+      const timer = setTimeout(async () => {
+        console.log('HANG', JSON.stringify(stack.server?.context.transport.tailer.stats()));
+        const entries = await streamEntries(stack.redis, stack.prefix, runId);
+        console.log('HANG entries', entries.slice(-8).map((e) => e.id + ' ' + e.event.type).join(' | '));
+      }, 3000);
       const messages = await readThenDrop(runId, k, options);
+      clearTimeout(timer);
+      console.log('round', round, k, JSON.stringify(options), withIds(messages).length, Date.now() - t0, withIds(messages).at(-1)?.event);
       received.push(...withIds(messages));
       resume = lastId(received);
       const lastEvent = received.at(-1);

@@ -73,8 +73,7 @@ export function App() {
     if (choice?.provider) input.providerId = choice.provider.id;
     if (choice?.model) input.model = choice.model.id;
     const reasoningSupported = choice?.model ? choice.model.reasoning : true;
-    if (settings.reasoning !== 'default' && reasoningSupported)
-      input.reasoning = settings.reasoning;
+    if (settings.reasoning !== 'default' && reasoningSupported) input.reasoning = settings.reasoning;
     const result = await conversation.submit(input);
     if (threadId !== result.threadId) navigate({ view: 'thread', threadId: result.threadId });
     void threadList.refresh();

@@ -45,7 +45,11 @@ function findTool(
   if (!tool) return undefined;
   const properties = Object.keys((tool.parameters?.properties as Record<string, unknown> | undefined) ?? {});
   const required = (tool.parameters?.required as string[] | undefined) ?? [];
-  const preferred = intent.kind === 'exec' ? 'command' : 'path';
+  const schemas = (tool.parameters?.properties as Record<string, { type?: unknown }> | undefined) ?? {};
+  // the command line goes to a string parameter: `shell` when the tool has one (an argv array won't do)
+  const stringTyped = (name: string) => properties.includes(name) && schemas[name]?.type === 'string';
+  const preferred =
+    intent.kind === 'exec' ? (['shell', 'command', 'cmd'].find(stringTyped) ?? 'command') : 'path';
   const argument = properties.includes(preferred) ? preferred : (required[0] ?? properties[0] ?? preferred);
   return { name: tool.name, argument };
 }

@@ -92,18 +92,23 @@ describe('persistence workers killed with SIGKILL', { timeout: 180_000 }, () => 
       victim.child.kill('SIGKILL');
       await victim.exited;
       kills++;
+      console.info('kill', kills, Date.now(), workers.size);
       const replacement = spawnWorker(env).then((worker) => {
         workers.add(worker);
       });
       spawning.add(replacement);
       void replacement.finally(() => spawning.delete(replacement));
     }
+    console.info('kills done', Date.now());
     await Promise.all(drivers);
+    console.info('drivers done', Date.now());
     await Promise.all(spawning);
+    console.info('spawned', Date.now());
     expect(kills).toBeGreaterThanOrEqual(KILLS);
 
     const runIds = [...runs.keys()];
     await waitForTerminal(store, runIds, 90_000);
+    console.info('terminal', Date.now());
     for (const [runId, parts] of runs) {
       const entries = await transport.readRange(runId);
       const stored = await store.getRun(runId);

@@ -43,7 +43,13 @@ export const ReasoningCard = memo(function ReasoningCard({ item, status }: Reaso
         {item.content ? (
           <Markdown text={item.content} />
         ) : (
-          <p className="muted">{streaming ? 'Thinking…' : 'The provider did not share this reasoning.'}</p>
+          <p className="muted">
+            {streaming
+              ? 'Thinking…'
+              : status === 'cancelled' || status === 'error'
+                ? 'Stopped before any reasoning arrived.'
+                : 'The provider did not share this reasoning.'}
+          </p>
         )}
       </div>
     </details>
