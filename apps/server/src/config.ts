@@ -8,7 +8,9 @@ const optionalText = z
   .transform((value) => (value === undefined || value.trim() === '' ? undefined : value.trim()));
 
 const url = (what: string) =>
-  optionalText.refine((value) => value === undefined || URL.canParse(value), { message: `must be a URL (${what})` });
+  optionalText.refine((value) => value === undefined || URL.canParse(value), {
+    message: `must be a URL (${what})`,
+  });
 
 /** Every setting the server reads from the environment (SPEC §10). */
 export const ServerConfigSchema = z.object({
@@ -52,7 +54,10 @@ export type ServerConfig = z.infer<typeof ServerConfigSchema> & {
 export function loadConfig(env: Record<string, string | undefined> = process.env): ServerConfig {
   const result = ServerConfigSchema.safeParse(env);
   if (!result.success) {
-    throw new CodyError('CONFIGURATION_ERROR', `invalid configuration: ${formatValidationError(result.error)}`);
+    throw new CodyError(
+      'CONFIGURATION_ERROR',
+      `invalid configuration: ${formatValidationError(result.error)}`,
+    );
   }
   let tools: ToolWorkerConfig;
   try {

@@ -12,7 +12,12 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { isSpanContextValid, trace } from '@opentelemetry/api';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import {
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
 import type { ServerConfig } from './config';
 import { installBearerAuth } from './http/bearer-auth';
 import { installErrorHandler } from './http/error-handler';
@@ -66,7 +71,12 @@ export async function createCodyServer(options: CodyServerOptions): Promise<Cody
   }).withTypeProvider<ZodTypeProvider>();
   const log = app.log;
 
-  const transport = new RedisTransport({ url: config.REDIS_URL, prefix: config.CODY_REDIS_PREFIX, logger: log, name: 'cody-server' });
+  const transport = new RedisTransport({
+    url: config.REDIS_URL,
+    prefix: config.CODY_REDIS_PREFIX,
+    logger: log,
+    name: 'cody-server',
+  });
   const store: Store = createStore({
     convexUrl: config.CONVEX_URL,
     redis: transport.redis,
@@ -75,7 +85,12 @@ export async function createCodyServer(options: CodyServerOptions): Promise<Cody
   });
   const catalogue = createModelCatalogue({ env });
   const providers = new Map<string, ModelProvider>();
-  const driver = new RunDriver({ transport, tools: toolDeclarations(), maxSteps: config.CODY_MAX_STEPS, logger: log });
+  const driver = new RunDriver({
+    transport,
+    tools: toolDeclarations(),
+    maxSteps: config.CODY_MAX_STEPS,
+    logger: log,
+  });
 
   const context: ServerContext = {
     config: { ...config, sseHeartbeatMs: options.sseHeartbeatMs ?? 15_000 },
@@ -109,7 +124,11 @@ export async function createCodyServer(options: CodyServerOptions): Promise<Cody
         transport,
         workspaceRoot: config.tools?.workspaceRoot ?? config.CODY_WORKSPACE,
         ...(config.tools
-          ? { limits: config.tools.limits, concurrency: config.tools.concurrency, maxAttempts: config.tools.maxAttempts }
+          ? {
+              limits: config.tools.limits,
+              concurrency: config.tools.concurrency,
+              maxAttempts: config.tools.maxAttempts,
+            }
           : {}),
         logger: log,
       }),
@@ -123,7 +142,11 @@ export async function createCodyServer(options: CodyServerOptions): Promise<Cody
   installBearerAuth(app, config.CODY_API_TOKEN);
   await app.register(swagger, {
     openapi: {
-      info: { title: 'Cody API', version: '2.0.0', description: 'Submit agent turns, stream runs over SSE, manage threads.' },
+      info: {
+        title: 'Cody API',
+        version: '2.0.0',
+        description: 'Submit agent turns, stream runs over SSE, manage threads.',
+      },
       components: config.CODY_API_TOKEN
         ? { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } }
         : {},

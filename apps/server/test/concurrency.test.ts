@@ -25,11 +25,14 @@ beforeAll(async () => {
       {
         match: { marker: 'TC-ER-10' },
         reply: (request) =>
-          replies.text(['Echo: ', request.lastUserText, ...request.stepToolResults.map((r) => ` read ${r.output}`)], { delayMs: 2 }),
+          replies.text(
+            ['Echo: ', request.lastUserText, ...request.stepToolResults.map((r) => ` read ${r.output}`)],
+            { delayMs: 2 },
+          ),
       },
     ],
   });
-  tokens.forEach((token, i) => writeFileSync(join(stack.workspace, `file-${i}.txt`), token));
+  for (const [i, token] of tokens.entries()) writeFileSync(join(stack.workspace, `file-${i}.txt`), token);
 });
 afterAll(() => stack.close());
 
@@ -38,7 +41,12 @@ describe('[TC-ER-10] concurrency', () => {
     const prompts = Array.from({ length: RUNS }, (_, i) => `TC-ER-10${i % 5 === 0 ? ' tool' : ''} run ${i}`);
     const runs = await Promise.all(
       prompts.map((prompt, i) =>
-        runToEnd(stack, { prompt, ...(i % 2 === 0 ? { providerId: 'openai', model: 'gpt-5-mini' } : { providerId: 'anthropic', model: 'claude-haiku-4.5' }) }),
+        runToEnd(stack, {
+          prompt,
+          ...(i % 2 === 0
+            ? { providerId: 'openai', model: 'gpt-5-mini' }
+            : { providerId: 'anthropic', model: 'claude-haiku-4.5' }),
+        }),
       ),
     );
 
@@ -65,8 +73,13 @@ describe('[TC-ER-10] concurrency', () => {
     for (const run of runs) expect((await stack.api('GET', `/api/v2/runs/${run.runId}`)).status).toBe(200);
     await expect
       .poll(async () => {
-        const announce = (await stack.redis.xpending(`${stack.prefix}runs:announce`, 'codex-projector-group')) as [number];
-        const tools = (await stack.redis.xpending(`${stack.prefix}tools:requests`, 'codex-tool-workers')) as [number];
+        const announce = (await stack.redis.xpending(
+          `${stack.prefix}runs:announce`,
+          'codex-projector-group',
+        )) as [number];
+        const tools = (await stack.redis.xpending(`${stack.prefix}tools:requests`, 'codex-tool-workers')) as [
+          number,
+        ];
         return [announce[0], tools[0]];
       })
       .toEqual([0, 0]);

@@ -42,14 +42,22 @@ describe('[TC-ER-9] out of order', () => {
       start(runId),
       { type: 'item_start', item_id: done, item_type: 'message', origin: 'agent' },
       { type: 'item_delta', item_id: done, delta_content: 'finished ' },
-      { type: 'item_done', item_id: done, final_item: { id: done, type: 'message', origin: 'agent', content: 'finished item' } },
+      {
+        type: 'item_done',
+        item_id: done,
+        final_item: { id: done, type: 'message', origin: 'agent', content: 'finished item' },
+      },
       { type: 'item_start', item_id: half, item_type: 'message', origin: 'agent' },
       { type: 'item_delta', item_id: half, delta_content: 'half of an ' },
       // the faulty event: a delta for an item that never started
       { type: 'item_delta', item_id: early, delta_content: 'too early' },
       { type: 'item_start', item_id: early, item_type: 'message', origin: 'agent' },
       { type: 'item_delta', item_id: half, delta_content: 'item' },
-      { type: 'item_done', item_id: half, final_item: { id: half, type: 'message', origin: 'agent', content: 'half of an item' } },
+      {
+        type: 'item_done',
+        item_id: half,
+        final_item: { id: half, type: 'message', origin: 'agent', content: 'half of an item' },
+      },
       { type: 'response_done', response_id: runId, status: 'complete', finish_reason: 'stop' },
     ]);
     await transport.announceRun(runId);
@@ -60,7 +68,9 @@ describe('[TC-ER-9] out of order', () => {
     expect(stored.error?.message).toContain('item_delta');
     expect(stored.error?.message).toContain(early);
     // the finished item stays; the one half-streamed when the error came is dropped, and the later events change nothing
-    expect(stored.output_items).toEqual([{ id: done, type: 'message', origin: 'agent', content: 'finished item' }]);
+    expect(stored.output_items).toEqual([
+      { id: done, type: 'message', origin: 'agent', content: 'finished item' },
+    ]);
 
     // a client following the same stream sees the same
     const hydrated = hydrate(await stack.readStream(runId));
@@ -74,7 +84,11 @@ describe('[TC-ER-9] out of order', () => {
 describe('[TC-ER-12] invalid event schema', () => {
   it('publishing an item without item_id fails with a ValidationError naming payload.item_id; nothing is written', async () => {
     const runId = randomUUID();
-    const invalid = createStreamEvent(runId, { type: 'item_start', item_type: 'message', origin: 'agent' } as unknown as StreamPayload);
+    const invalid = createStreamEvent(runId, {
+      type: 'item_start',
+      item_type: 'message',
+      origin: 'agent',
+    } as unknown as StreamPayload);
     const error = await transport.publish(invalid).then(
       () => undefined,
       (thrown: unknown) => thrown,
@@ -89,11 +103,19 @@ describe('[TC-ER-12] invalid event schema', () => {
   it('such an entry sitting in a stream ends the stored run in an error naming payload.item_id', async () => {
     const runId = randomUUID();
     const item = randomUUID();
-    await publishAll(runId, [start(runId), { type: 'item_start', item_id: item, item_type: 'message', origin: 'agent' }]);
+    await publishAll(runId, [
+      start(runId),
+      { type: 'item_start', item_id: item, item_type: 'message', origin: 'agent' },
+    ]);
     // written past the validation, as a faulty producer would
-    const bad = createStreamEvent(runId, { type: 'item_delta', delta_content: 'no id' } as unknown as StreamPayload);
+    const bad = createStreamEvent(runId, {
+      type: 'item_delta',
+      delta_content: 'no id',
+    } as unknown as StreamPayload);
     await stack.redis.xadd(`${stack.prefix}run:{${runId}}:events`, '*', 'e', JSON.stringify(bad));
-    await publishAll(runId, [{ type: 'response_done', response_id: runId, status: 'complete', finish_reason: 'stop' }]);
+    await publishAll(runId, [
+      { type: 'response_done', response_id: runId, status: 'complete', finish_reason: 'stop' },
+    ]);
     await transport.announceRun(runId);
 
     const stored = await stack.waitForRun(runId);

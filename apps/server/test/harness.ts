@@ -49,9 +49,16 @@ export interface Stack {
   /** The child process (with `childProcess`). */
   child: ChildProcess | undefined;
   env: Record<string, string>;
-  api<T = unknown>(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<ApiReply<T>>;
+  api<T = unknown>(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<ApiReply<T>>;
   /** POST /api/v2/submit; throws unless 202. */
-  submit(body: Record<string, unknown>): Promise<{ runId: string; turnId: string; threadId: string; streamUrl: string }>;
+  submit(
+    body: Record<string, unknown>,
+  ): Promise<{ runId: string; turnId: string; threadId: string; streamUrl: string }>;
   /** Reads a run's SSE until the server ends it (or `signal`/`stopAfter` stops it). */
   readStream(runId: string, options?: ReadStreamOptions): Promise<SseMessage[]>;
   /** Polls GET /runs/:id until the stored snapshot satisfies `done` (default: a terminal status). */
@@ -78,7 +85,8 @@ export interface ReadStreamOptions {
   onMessage?: (message: SseMessage) => void;
 }
 
-export const isTerminal = (status: Response['status']) => status === 'complete' || status === 'error' || status === 'aborted';
+export const isTerminal = (status: Response['status']) =>
+  status === 'complete' || status === 'error' || status === 'aborted';
 
 /** A free TCP port on loopback. */
 export async function freePort(): Promise<number> {
@@ -173,11 +181,15 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         '/api/v2/submit',
         body,
       );
-      if (reply.status !== 202) throw new Error(`submit answered ${reply.status}: ${JSON.stringify(reply.json)}`);
+      if (reply.status !== 202)
+        throw new Error(`submit answered ${reply.status}: ${JSON.stringify(reply.json)}`);
       return reply.json;
     },
     readStream(runId, readOptions = {}) {
-      return readSse(`${baseUrl}/api/v2/stream/${runId}${readOptions.from ? `?from=${readOptions.from}` : ''}`, readOptions);
+      return readSse(
+        `${baseUrl}/api/v2/stream/${runId}${readOptions.from ? `?from=${readOptions.from}` : ''}`,
+        readOptions,
+      );
     },
     async waitForRun(runId, done = (r) => isTerminal(r.status), timeoutMs = 20_000) {
       const deadline = Date.now() + timeoutMs;
@@ -188,7 +200,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         if (reply.status === 200 && done(reply.json)) return reply.json;
         await new Promise((r) => setTimeout(r, 50));
       }
-      throw new Error(`run ${runId} did not reach the expected state; last snapshot: ${JSON.stringify(last)?.slice(0, 500)}`);
+      throw new Error(
+        `run ${runId} did not reach the expected state; last snapshot: ${JSON.stringify(last)?.slice(0, 500)}`,
+      );
     },
     async restartChild(signal = 'SIGKILL') {
       if (!child) throw new Error('not a child-process stack');
@@ -221,7 +235,10 @@ export async function readSse(url: string, options: ReadStreamOptions = {}): Pro
   const headers: Record<string, string> = { accept: 'text/event-stream', ...options.headers };
   if (options.lastEventId) headers['last-event-id'] = options.lastEventId;
   const res = await fetch(url, { headers, signal: controller.signal });
-  if (res.status !== 200) throw Object.assign(new Error(`stream answered ${res.status}: ${await res.text()}`), { status: res.status });
+  if (res.status !== 200)
+    throw Object.assign(new Error(`stream answered ${res.status}: ${await res.text()}`), {
+      status: res.status,
+    });
   const parser = createParser({
     onEvent(event) {
       const message = { id: event.id, event: event.event, data: event.data };

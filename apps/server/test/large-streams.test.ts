@@ -31,7 +31,9 @@ afterAll(() => stack.close());
 /** The delta texts of the agent's message, in stream order. */
 function messageDeltas(run: Awaited<ReturnType<typeof runToEnd>>): string[] {
   const id = agentMessages(run.stored)[0]?.id;
-  return run.events.flatMap((e) => (e.payload.type === 'item_delta' && e.payload.item_id === id ? [e.payload.delta_content] : []));
+  return run.events.flatMap((e) =>
+    e.payload.type === 'item_delta' && e.payload.item_id === id ? [e.payload.delta_content] : [],
+  );
 }
 
 describe('[TC-ER-7] large response', () => {
@@ -40,31 +42,37 @@ describe('[TC-ER-7] large response', () => {
     expect(LARGE_DELTAS.length).toBeGreaterThanOrEqual(500);
   });
 
-  it.each(providers)('%s: ≥ 1 MiB in ≥ 500 deltas arrives and persists byte-exact', async (providerId, model) => {
-    const run = await runToEnd(stack, { prompt: `write a lot TC-ER-7 ${providerId}`, providerId, model });
-    expect(run.stored.status).toBe('complete');
-    expect(messageDeltas(run)).toEqual(LARGE_DELTAS);
-    const stored = agentMessages(run.stored)[0]?.content ?? '';
-    expect(Buffer.from(stored, 'utf8').equals(Buffer.from(LARGE_TEXT, 'utf8'))).toBe(true);
-    expect(agentMessages(run.hydrated ?? run.stored)[0]?.content === LARGE_TEXT).toBe(true);
-    expect(run.stored).toEqual(run.hydrated);
-  });
+  it.each(providers)(
+    '%s: ≥ 1 MiB in ≥ 500 deltas arrives and persists byte-exact',
+    async (providerId, model) => {
+      const run = await runToEnd(stack, { prompt: `write a lot TC-ER-7 ${providerId}`, providerId, model });
+      expect(run.stored.status).toBe('complete');
+      expect(messageDeltas(run)).toEqual(LARGE_DELTAS);
+      const stored = agentMessages(run.stored)[0]?.content ?? '';
+      expect(Buffer.from(stored, 'utf8').equals(Buffer.from(LARGE_TEXT, 'utf8'))).toBe(true);
+      expect(agentMessages(run.hydrated ?? run.stored)[0]?.content === LARGE_TEXT).toBe(true);
+      expect(run.stored).toEqual(run.hydrated);
+    },
+  );
 });
 
 describe('[TC-ER-8] rapid stream', () => {
-  it.each(providers)('%s: 1000 tiny deltas with no delay: none dropped, order kept', async (providerId, model) => {
-    const run = await runToEnd(stack, { prompt: `many tiny TC-ER-8 ${providerId}`, providerId, model });
-    expect(run.stored.status).toBe('complete');
-    expect(messageDeltas(run)).toEqual(TINY_DELTAS);
-    expect(agentMessages(run.stored)[0]?.content).toBe(TINY_DELTAS.join(''));
-    expect(run.stored).toEqual(run.hydrated);
-    // a second reader of the finished run sees the same deltas in the same order
-    const again = await stack.readStream(run.runId);
-    const id = agentMessages(run.stored)[0]?.id;
-    const deltas = again
-      .map((m) => JSON.parse(m.data))
-      .filter((e) => e.type === 'item_delta' && e.payload.item_id === id)
-      .map((e) => e.payload.delta_content);
-    expect(deltas).toEqual(TINY_DELTAS);
-  });
+  it.each(providers)(
+    '%s: 1000 tiny deltas with no delay: none dropped, order kept',
+    async (providerId, model) => {
+      const run = await runToEnd(stack, { prompt: `many tiny TC-ER-8 ${providerId}`, providerId, model });
+      expect(run.stored.status).toBe('complete');
+      expect(messageDeltas(run)).toEqual(TINY_DELTAS);
+      expect(agentMessages(run.stored)[0]?.content).toBe(TINY_DELTAS.join(''));
+      expect(run.stored).toEqual(run.hydrated);
+      // a second reader of the finished run sees the same deltas in the same order
+      const again = await stack.readStream(run.runId);
+      const id = agentMessages(run.stored)[0]?.id;
+      const deltas = again
+        .map((m) => JSON.parse(m.data))
+        .filter((e) => e.type === 'item_delta' && e.payload.item_id === id)
+        .map((e) => e.payload.delta_content);
+      expect(deltas).toEqual(TINY_DELTAS);
+    },
+  );
 });

@@ -11,7 +11,9 @@ beforeAll(async () => {
     rules: [
       {
         match: { marker: 'TC-HP-2-scripted' },
-        reply: replies.text('The answer is 42.', { reasoning: ['Thinking about the question.', 'It is 42.'] }),
+        reply: replies.text('The answer is 42.', {
+          reasoning: ['Thinking about the question.', 'It is 42.'],
+        }),
       },
       {
         match: { marker: 'TC-HP-2-tool', step: 1 },
@@ -54,59 +56,96 @@ const providers = [
 ] as const;
 
 describe('[TC-HP-2] reasoning', () => {
-  it.each(providers)('%s: a reasoning item comes before the message and keeps its provider data', async (providerId, model) => {
-    const run = await runToEnd(stack, { prompt: 'What is the answer? TC-HP-2-scripted', providerId, model, reasoning: 'low' });
-    expect(run.stored.status).toBe('complete');
-    expect(run.stored).toEqual(run.hydrated);
-    expect(run.stored.output_items.map((item) => [item.type, item.origin])).toEqual([
-      ['message', 'user'],
-      ['reasoning', 'agent'],
-      ['message', 'agent'],
-    ]);
-    const [reasoning] = itemsOf(run.stored, 'reasoning');
-    expect(reasoning?.content).toBe('Thinking about the question.\n\nIt is 42.');
-    expect(agentMessages(run.stored)[0]?.content).toBe('The answer is 42.');
-    if (providerId === 'openai') {
-      expect(reasoning?.provider_data).toMatchObject({ provider: 'openai', encrypted_content: expect.stringMatching(/^gAAAAB/) });
-    } else {
-      // the test LLM signs the thinking text: the stored signature must be the one it sent
-      expect(reasoning?.provider_data).toMatchObject({ provider: 'anthropic', signature: signThinking(reasoning?.content ?? '') });
-    }
-    // on the stream, the reasoning item starts (and ends) before the message starts
-    const starts = run.events.flatMap((e) => (e.payload.type === 'item_start' ? [e.payload.item_type] : []));
-    expect(starts).toEqual(['message', 'reasoning', 'message']);
-  });
+  it.each(providers)(
+    '%s: a reasoning item comes before the message and keeps its provider data',
+    async (providerId, model) => {
+      const run = await runToEnd(stack, {
+        prompt: 'What is the answer? TC-HP-2-scripted',
+        providerId,
+        model,
+        reasoning: 'low',
+      });
+      expect(run.stored.status).toBe('complete');
+      expect(run.stored).toEqual(run.hydrated);
+      expect(run.stored.output_items.map((item) => [item.type, item.origin])).toEqual([
+        ['message', 'user'],
+        ['reasoning', 'agent'],
+        ['message', 'agent'],
+      ]);
+      const [reasoning] = itemsOf(run.stored, 'reasoning');
+      expect(reasoning?.content).toBe('Thinking about the question.\n\nIt is 42.');
+      expect(agentMessages(run.stored)[0]?.content).toBe('The answer is 42.');
+      if (providerId === 'openai') {
+        expect(reasoning?.provider_data).toMatchObject({
+          provider: 'openai',
+          encrypted_content: expect.stringMatching(/^gAAAAB/),
+        });
+      } else {
+        // the test LLM signs the thinking text: the stored signature must be the one it sent
+        expect(reasoning?.provider_data).toMatchObject({
+          provider: 'anthropic',
+          signature: signThinking(reasoning?.content ?? ''),
+        });
+      }
+      // on the stream, the reasoning item starts (and ends) before the message starts
+      const starts = run.events.flatMap((e) =>
+        e.payload.type === 'item_start' ? [e.payload.item_type] : [],
+      );
+      expect(starts).toEqual(['message', 'reasoning', 'message']);
+    },
+  );
 
-  it.each(providers)('%s: the provider data is sent back on the next model call of the run', async (providerId, model) => {
-    const marker = `TC-HP-2-tool-${providerId}`;
-    const run = await runToEnd(stack, { prompt: `Look around. TC-HP-2-tool ${marker}`, providerId, model, reasoning: 'low' });
-    expect(run.stored.status).toBe('complete');
-    const [reasoning] = itemsOf(run.stored, 'reasoning');
-    expect(reasoning?.content).toBe('I should look at the workspace first.');
-    const data = reasoning?.provider_data as Record<string, unknown> | undefined;
+  it.each(providers)(
+    '%s: the provider data is sent back on the next model call of the run',
+    async (providerId, model) => {
+      const marker = `TC-HP-2-tool-${providerId}`;
+      const run = await runToEnd(stack, {
+        prompt: `Look around. TC-HP-2-tool ${marker}`,
+        providerId,
+        model,
+        reasoning: 'low',
+      });
+      expect(run.stored.status).toBe('complete');
+      const [reasoning] = itemsOf(run.stored, 'reasoning');
+      expect(reasoning?.content).toBe('I should look at the workspace first.');
+      const data = reasoning?.provider_data as Record<string, unknown> | undefined;
 
-    const [, second] = stack.llm.findRequests({ marker });
-    expect(second?.step).toBe(2);
-    expect(second?.status).toBe(200);
-    const sentBack = second?.transcript.find((entry) => entry.kind === 'reasoning');
-    if (providerId === 'openai') {
-      expect(data?.encrypted_content).toEqual(expect.any(String));
-      expect(sentBack).toMatchObject({ kind: 'reasoning', encryptedContent: data?.encrypted_content });
-    } else {
-      expect(sentBack).toMatchObject({ kind: 'reasoning', text: reasoning?.content, signature: data?.signature });
-    }
-    expect(agentMessages(run.stored).at(-1)?.content).toBe('The workspace holds notes.txt.');
-  });
+      const [, second] = stack.llm.findRequests({ marker });
+      expect(second?.step).toBe(2);
+      expect(second?.status).toBe(200);
+      const sentBack = second?.transcript.find((entry) => entry.kind === 'reasoning');
+      if (providerId === 'openai') {
+        expect(data?.encrypted_content).toEqual(expect.any(String));
+        expect(sentBack).toMatchObject({ kind: 'reasoning', encryptedContent: data?.encrypted_content });
+      } else {
+        expect(sentBack).toMatchObject({
+          kind: 'reasoning',
+          text: reasoning?.content,
+          signature: data?.signature,
+        });
+      }
+      expect(agentMessages(run.stored).at(-1)?.content).toBe('The workspace holds notes.txt.');
+    },
+  );
 
   it('openai recording: the summary text and encrypted_content of a real stream are kept', async () => {
-    const run = await runToEnd(stack, { prompt: 'Think TC-HP-2-recording', providerId: 'openai', model: 'gpt-5-mini' });
+    const run = await runToEnd(stack, {
+      prompt: 'Think TC-HP-2-recording',
+      providerId: 'openai',
+      model: 'gpt-5-mini',
+    });
     const frames = recordingData('openai-responses/reasoning-summary-text.sse');
-    const done = frames.find((f) => f.type === 'response.output_item.done' && (f.item as { type: string }).type === 'reasoning');
+    const done = frames.find(
+      (f) => f.type === 'response.output_item.done' && (f.item as { type: string }).type === 'reasoning',
+    );
     const item = done?.item as { encrypted_content: string; summary: { text: string }[] };
     expect(run.stored.status).toBe('complete');
     const [reasoning] = itemsOf(run.stored, 'reasoning');
     expect(reasoning?.content).toBe(item.summary.map((part) => part.text).join('\n\n'));
-    expect(reasoning?.provider_data).toMatchObject({ provider: 'openai', encrypted_content: item.encrypted_content });
+    expect(reasoning?.provider_data).toMatchObject({
+      provider: 'openai',
+      encrypted_content: item.encrypted_content,
+    });
     const text = frames
       .filter((f) => f.type === 'response.output_text.delta')
       .map((f) => f.delta)
@@ -139,18 +178,35 @@ describe('[TC-HP-2] reasoning', () => {
 
 describe('[TC-HP-9] usage', () => {
   it.each([
-    ['openai', 'gpt-5-mini', { prompt_tokens: 120, completion_tokens: 30, total_tokens: 150, reasoning_tokens: 10, cached_tokens: 20 }],
+    [
+      'openai',
+      'gpt-5-mini',
+      {
+        prompt_tokens: 120,
+        completion_tokens: 30,
+        total_tokens: 150,
+        reasoning_tokens: 10,
+        cached_tokens: 20,
+      },
+    ],
     // Anthropic's input_tokens leave out cache reads: the prompt is their sum
-    ['anthropic', 'claude-haiku-4.5', { prompt_tokens: 120, completion_tokens: 30, total_tokens: 150, cached_tokens: 20 }],
-  ] as const)('%s: the provider usage is on the Response, the stream and the snapshot', async (providerId, model, usage) => {
-    const run = await runToEnd(stack, { prompt: 'count TC-HP-9-single', providerId, model });
-    expect(run.stored.status).toBe('complete');
-    expect(run.stored.usage).toEqual(usage);
-    expect(run.hydrated?.usage).toEqual(usage);
-    const done = run.events.find((e) => e.payload.type === 'response_done');
-    expect(done?.payload).toMatchObject({ usage });
-    expect(run.events.some((e) => e.payload.type === 'usage_update')).toBe(true);
-  });
+    [
+      'anthropic',
+      'claude-haiku-4.5',
+      { prompt_tokens: 120, completion_tokens: 30, total_tokens: 150, cached_tokens: 20 },
+    ],
+  ] as const)(
+    '%s: the provider usage is on the Response, the stream and the snapshot',
+    async (providerId, model, usage) => {
+      const run = await runToEnd(stack, { prompt: 'count TC-HP-9-single', providerId, model });
+      expect(run.stored.status).toBe('complete');
+      expect(run.stored.usage).toEqual(usage);
+      expect(run.hydrated?.usage).toEqual(usage);
+      const done = run.events.find((e) => e.payload.type === 'response_done');
+      expect(done?.payload).toMatchObject({ usage });
+      expect(run.events.some((e) => e.payload.type === 'usage_update')).toBe(true);
+    },
+  );
 
   it.each(providers)('%s: a run of two model calls reports their sum', async (providerId, model) => {
     const run = await runToEnd(stack, { prompt: 'two steps TC-HP-9-steps', providerId, model });
@@ -164,7 +220,11 @@ describe('[TC-HP-9] usage', () => {
   });
 
   it('anthropic recording: the usage of a real stream', async () => {
-    const run = await runToEnd(stack, { prompt: 'Think TC-HP-2-recording', providerId: 'anthropic', model: 'claude-haiku-4.5' });
+    const run = await runToEnd(stack, {
+      prompt: 'Think TC-HP-2-recording',
+      providerId: 'anthropic',
+      model: 'claude-haiku-4.5',
+    });
     // message_start: input 46, no cache; message_delta: output 84
     expect(run.stored.usage).toMatchObject({ prompt_tokens: 46, completion_tokens: 84, total_tokens: 130 });
   });

@@ -26,12 +26,16 @@ export async function runToEnd(stack: Stack, body: Record<string, unknown>): Pro
 }
 
 /** The items of one type in a snapshot. */
-export function itemsOf<T extends OutputItem['type']>(response: Response, type: T): Extract<OutputItem, { type: T }>[] {
+export function itemsOf<T extends OutputItem['type']>(
+  response: Response,
+  type: T,
+): Extract<OutputItem, { type: T }>[] {
   return response.output_items.filter((item): item is Extract<OutputItem, { type: T }> => item.type === type);
 }
 
 /** The agent's message items (the user's prompt is a message too). */
-export const agentMessages = (response: Response) => itemsOf(response, 'message').filter((item) => item.origin === 'agent');
+export const agentMessages = (response: Response) =>
+  itemsOf(response, 'message').filter((item) => item.origin === 'agent');
 
 /** The parsed `data:` payloads of a recording's events. */
 export function recordingData(name: string): Record<string, unknown>[] {
@@ -76,7 +80,11 @@ export function openItemIds(runEvents: readonly StreamEvent[]): string[] {
   for (const event of runEvents) {
     const { payload } = event;
     if (payload.type === 'item_start') open.add(payload.item_id);
-    else if (payload.type === 'item_done' || payload.type === 'item_error' || payload.type === 'item_cancelled') {
+    else if (
+      payload.type === 'item_done' ||
+      payload.type === 'item_error' ||
+      payload.type === 'item_cancelled'
+    ) {
       open.delete(payload.item_id);
     }
   }

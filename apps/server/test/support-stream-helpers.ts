@@ -7,16 +7,79 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRedisKeys, decodeStreamEntries, type RawStreamEntry, type StreamEntry } from '@cody/redis';
 import type { Response } from '@cody/schema';
+import { createParser } from 'eventsource-parser';
 import type { Redis } from 'ioredis';
 import { freePort, isTerminal, type SseMessage, type Stack } from './harness';
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const workersDir = join(repoRoot, 'packages', 'workers');
+const serverDir = join(repoRoot, 'apps', 'server');
 
 /** Every entry of a run's stream as Redis holds it: the ground truth SSE is compared with. */
 export async function streamEntries(redis: Redis, prefix: string, runId: string): Promise<StreamEntry[]> {
   const raw = (await redis.xrange(createRedisKeys(prefix).runEvents(runId), '-', '+')) as RawStreamEntry[];
   return decodeStreamEntries(raw);
+}
+
+export interface SseReadOptions {
+  lastEventId?: string;
+  from?: string;
+  /** Drop the connection once this many entry-carrying messages (with an id) arrived. */
+  dropAfter?: number;
+  /** Drop the connection when this aborts. */
+  signal?: AbortSignal;
+  onMessage?: (message: SseMessage) => void;
+}
+
+/**
+ * Reads a run's SSE like a browser would, and can drop the connection mid-stream. It stops by
+ * cancelling the body reader, not by aborting the fetch alone: with Node 20's undici 6, an abort
+ * that lands after the body completed but before the stream closed leaves the body iterator
+ * pending forever (nodejs/undici#4089), which would hang the test instead of the server.
+ */
+export async function readSseStream(baseUrl: string, runId: string, options: SseReadOptions = {}): Promise<SseMessage[]> {
+  const query = options.from === undefined ? '' : `?from=${encodeURIComponent(options.from)}`;
+  const headers: Record<string, string> = { accept: 'text/event-stream' };
+  if (options.lastEventId !== undefined) headers['last-event-id'] = options.lastEventId;
+  const controller = new AbortController();
+  const res = await fetch(`${baseUrl}/api/v2/stream/${runId}${query}`, { headers, signal: controller.signal });
+  if (res.status !== 200 || !res.body) {
+    throw Object.assign(new Error(`stream answered ${res.status}: ${await res.text()}`), { status: res.status });
+  }
+  const reader = res.body.getReader();
+  const messages: SseMessage[] = [];
+  let entries = 0;
+  let stopped = false;
+  const stop = () => {
+    stopped = true;
+    void reader.cancel().catch(() => {});
+    controller.abort();
+  };
+  options.signal?.addEventListener('abort', stop, { once: true });
+  if (options.signal?.aborted) stop();
+  const parser = createParser({
+    onEvent(event) {
+      if (stopped) return;
+      const message = { id: event.id, event: event.event, data: event.data };
+      messages.push(message);
+      options.onMessage?.(message);
+      if (message.id !== undefined && options.dropAfter !== undefined && ++entries >= options.dropAfter) stop();
+    },
+  });
+  const decoder = new TextDecoder();
+  try {
+    while (!stopped) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      parser.feed(decoder.decode(value, { stream: true }));
+    }
+  } catch (error) {
+    if (!stopped) throw error;
+  } finally {
+    options.signal?.removeEventListener('abort', stop);
+    if (!stopped) void reader.cancel().catch(() => {});
+  }
+  return messages;
 }
 
 /** Polls `probe` until it returns something other than undefined/false. */
@@ -86,7 +149,7 @@ export async function clientList(redis: Redis, keep: (name: string) => boolean =
 export interface WorkerChild {
   child: ChildProcess;
   pid: number;
-  /** The persistence worker's consumer name (its announce-group consumer). */
+  /** Its consumer name in its group (announce or tool requests). */
   consumer: string;
   output(): string;
   /** SIGKILL, resolves once the process is gone. */
@@ -95,13 +158,24 @@ export interface WorkerChild {
   stop(): Promise<void>;
 }
 
+const WORKER_ENTRIES = {
+  // the standalone worker of @cody/workers: the persistence worker
+  persistence: { cwd: workersDir, file: 'src/bin/worker.ts', ready: 'cody worker ready' },
+  // a tool worker process (support-stream-tool-worker.ts)
+  tools: { cwd: serverDir, file: 'test/support-stream-tool-worker.ts', ready: 'tool worker ready' },
+} as const;
+
 /**
- * Starts the standalone worker (packages/workers/src/bin/worker.ts) as a deployment would,
- * configured by the environment; resolves once it logged that it is ready.
+ * Starts a worker process as a deployment would, configured by the environment; resolves once
+ * it logged that it is ready (with its consumer name in the group).
  */
-export async function startWorkerChild(env: Record<string, string>): Promise<WorkerChild> {
-  const child = spawn(process.execPath, ['--conditions=@cody/source', '--import', 'tsx', 'src/bin/worker.ts'], {
-    cwd: workersDir,
+export async function startWorkerChild(
+  kind: keyof typeof WORKER_ENTRIES,
+  env: Record<string, string>,
+): Promise<WorkerChild> {
+  const entry = WORKER_ENTRIES[kind];
+  const child = spawn(process.execPath, ['--conditions=@cody/source', '--import', 'tsx', entry.file], {
+    cwd: entry.cwd,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -110,7 +184,7 @@ export async function startWorkerChild(env: Record<string, string>): Promise<Wor
     const onData = (data: Buffer) => {
       output += data.toString();
       for (const line of output.split('\n')) {
-        if (!line.includes('cody worker ready')) continue;
+        if (!line.includes(entry.ready)) continue;
         try {
           resolve(String((JSON.parse(line) as { consumer: string }).consumer));
         } catch {

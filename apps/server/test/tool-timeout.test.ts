@@ -15,12 +15,18 @@ beforeAll(async () => {
     rules: [
       {
         match: { marker: 'TC-ER-4-slow', step: 1 },
-        reply: replies.toolCalls([{ name: 'exec', arguments: { shell: 'echo started; echo $$ > slow.pid; sleep 30; echo never' } }]),
+        reply: replies.toolCalls([
+          { name: 'exec', arguments: { shell: 'echo started; echo $$ > slow.pid; sleep 30; echo never' } },
+        ]),
       },
       {
         match: { marker: 'TC-ER-4-slow', step: 2 },
         reply: (request) =>
-          replies.text(request.stepToolResults[0]?.output.includes('timed out') ? 'The command timed out.' : 'Unexpected result.'),
+          replies.text(
+            request.stepToolResults[0]?.output.includes('timed out')
+              ? 'The command timed out.'
+              : 'Unexpected result.',
+          ),
       },
       {
         match: { marker: 'TC-ER-4-other', step: 1 },
@@ -52,7 +58,11 @@ describe('[TC-ER-4] a tool times out', () => {
     // the slow run and another run at the same time
     const [slow, other] = await Promise.all([
       runToEnd(stack, { prompt: 'run the slow one TC-ER-4-slow', providerId: 'openai', model: 'gpt-5-mini' }),
-      runToEnd(stack, { prompt: 'read other.txt TC-ER-4-other', providerId: 'anthropic', model: 'claude-haiku-4.5' }),
+      runToEnd(stack, {
+        prompt: 'read other.txt TC-ER-4-other',
+        providerId: 'anthropic',
+        model: 'claude-haiku-4.5',
+      }),
     ]);
 
     expect(slow.stored.status).toBe('complete');
@@ -68,12 +78,22 @@ describe('[TC-ER-4] a tool times out', () => {
     expect(processAlive(pid)).toBe(false);
 
     expect(other.stored.status).toBe('complete');
-    expect(itemsOf(other.stored, 'function_call_output')[0]).toMatchObject({ success: true, output: 'the other file\n' });
+    expect(itemsOf(other.stored, 'function_call_output')[0]).toMatchObject({
+      success: true,
+      output: 'the other file\n',
+    });
 
     // and after the timeout, the same worker runs the next call
-    const after = await runToEnd(stack, { prompt: 'run the quick one TC-ER-4-after', providerId: 'openai', model: 'gpt-5-mini' });
+    const after = await runToEnd(stack, {
+      prompt: 'run the quick one TC-ER-4-after',
+      providerId: 'openai',
+      model: 'gpt-5-mini',
+    });
     expect(after.stored.status).toBe('complete');
-    expect(itemsOf(after.stored, 'function_call_output')[0]).toMatchObject({ success: true, output: 'still serving\n[exit code 0]' });
+    expect(itemsOf(after.stored, 'function_call_output')[0]).toMatchObject({
+      success: true,
+      output: 'still serving\n[exit code 0]',
+    });
     expect(agentMessages(after.stored).at(-1)?.content).toBe('Ran the quick one.');
   });
 });

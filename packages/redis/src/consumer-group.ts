@@ -100,7 +100,10 @@ export class ConsumerGroup {
    * (XAUTOCLAIM, following the cursor to the end). `deleted` lists pending ids whose entry
    * no longer exists; Redis already dropped them from the pending list.
    */
-  async autoClaim(minIdleMs: number, options: { count?: number } = {}): Promise<{ claimed: GroupEntry[]; deleted: string[] }> {
+  async autoClaim(
+    minIdleMs: number,
+    options: { count?: number } = {},
+  ): Promise<{ claimed: GroupEntry[]; deleted: string[] }> {
     const claimed: GroupEntry[] = [];
     const deleted: string[] = [];
     let cursor = '0-0';
@@ -135,7 +138,9 @@ export class ConsumerGroup {
    */
   async keepAlive(ids: readonly string[]): Promise<{ kept: string[]; lost: string[] }> {
     if (ids.length === 0) return { kept: [], lost: [] };
-    const mine = new Set((await this.pending({ consumer: this.consumer, count: ids.length + 1000 })).map((p) => p.id));
+    const mine = new Set(
+      (await this.pending({ consumer: this.consumer, count: ids.length + 1000 })).map((p) => p.id),
+    );
     const ours = ids.filter((id) => mine.has(id));
     const lost = ids.filter((id) => !mine.has(id));
     if (ours.length === 0) return { kept: [], lost };
@@ -143,12 +148,23 @@ export class ConsumerGroup {
       this.redis.call('XCLAIM', this.stream, this.group, this.consumer, 0, ...ours, 'JUSTID'),
     )) as string[];
     const kept = new Set(claimed);
-    return { kept: ours.filter((id) => kept.has(id)), lost: [...lost, ...ours.filter((id) => !kept.has(id))] };
+    return {
+      kept: ours.filter((id) => kept.has(id)),
+      lost: [...lost, ...ours.filter((id) => !kept.has(id))],
+    };
   }
 
   /** Pending entries (oldest first), of one consumer or of all. */
-  async pending(options: { consumer?: string; count?: number; start?: string; end?: string } = {}): Promise<PendingEntry[]> {
-    const args: (string | number)[] = [this.stream, this.group, options.start ?? '-', options.end ?? '+', options.count ?? 1000];
+  async pending(
+    options: { consumer?: string; count?: number; start?: string; end?: string } = {},
+  ): Promise<PendingEntry[]> {
+    const args: (string | number)[] = [
+      this.stream,
+      this.group,
+      options.start ?? '-',
+      options.end ?? '+',
+      options.count ?? 1000,
+    ];
     if (options.consumer !== undefined) args.push(options.consumer);
     const reply = (await this.withGroup('XPENDING', () => this.redis.call('XPENDING', ...args))) as [
       string,
@@ -167,10 +183,9 @@ export class ConsumerGroup {
 
   /** Number of entries pending in the whole group. */
   async pendingCount(): Promise<number> {
-    const reply = (await this.withGroup('XPENDING', () => this.redis.call('XPENDING', this.stream, this.group))) as [
-      number,
-      ...unknown[],
-    ];
+    const reply = (await this.withGroup('XPENDING', () =>
+      this.redis.call('XPENDING', this.stream, this.group),
+    )) as [number, ...unknown[]];
     return Number(reply[0]);
   }
 
@@ -197,7 +212,8 @@ export class ConsumerGroup {
     try {
       return await run();
     } catch (error) {
-      if (!(error instanceof Error && error.message.startsWith('NOGROUP'))) throw new RedisCommandError(command, error);
+      if (!(error instanceof Error && error.message.startsWith('NOGROUP')))
+        throw new RedisCommandError(command, error);
     }
     // Redis lost the group (restarted without persistence): re-create it and try once more
     await this.ensure();

@@ -20,7 +20,10 @@ export interface RedisConnectionOptions {
  * backoff, commands issued while it is down wait in the offline queue (no per-request retry
  * limit), and commands in flight when the socket dropped are sent again after reconnecting.
  */
-export function createRedisConnection(url: string = DEFAULT_REDIS_URL, options: RedisConnectionOptions = {}): Redis {
+export function createRedisConnection(
+  url: string = DEFAULT_REDIS_URL,
+  options: RedisConnectionOptions = {},
+): Redis {
   assertRedisUrl(url);
   const logger = options.logger ?? silentLogger;
   const maxBackoffMs = options.maxBackoffMs ?? 2000;

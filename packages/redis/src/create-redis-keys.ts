@@ -36,7 +36,10 @@ export function createRedisKeys(prefix: string = DEFAULT_REDIS_PREFIX): RedisKey
   if (prefix.length === 0) throw new RedisConfigurationError('CODY_REDIS_PREFIX', 'must not be empty');
   // a brace in the prefix would become the hash tag instead of the run id
   if (/[{}\s]/.test(prefix)) {
-    throw new RedisConfigurationError('CODY_REDIS_PREFIX', `must not contain braces or spaces, got "${prefix}"`);
+    throw new RedisConfigurationError(
+      'CODY_REDIS_PREFIX',
+      `must not contain braces or spaces, got "${prefix}"`,
+    );
   }
   const run = (runId: string) => `${prefix}run:{${runId}}`;
   return {

@@ -7,7 +7,12 @@ import { RedisCommandError } from './errors/redis-command-error';
  * to baseline. Call it only once the terminal snapshot is stored. The lease is left alone:
  * it has its own short PX, which a longer EXPIRE would replace.
  */
-export async function expireRun(redis: Redis, keys: RedisKeys, runId: string, ttlSeconds: number): Promise<void> {
+export async function expireRun(
+  redis: Redis,
+  keys: RedisKeys,
+  runId: string,
+  ttlSeconds: number,
+): Promise<void> {
   const ttl = Math.max(1, Math.floor(ttlSeconds));
   const transaction = redis.multi();
   for (const key of keys.runExpiring(runId)) transaction.expire(key, ttl);

@@ -1,5 +1,5 @@
-import { type Context, propagation, ROOT_CONTEXT, trace, type TraceFlags } from '@opentelemetry/api';
 import type { TraceContext } from '@cody/schema';
+import { type Context, propagation, ROOT_CONTEXT, type TraceFlags, trace } from '@opentelemetry/api';
 
 const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
 
@@ -8,7 +8,10 @@ const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
  * as parent join the producer's trace. Works without a registered propagator (parses the
  * W3C traceparent itself); a null or malformed traceparent gives `base` unchanged.
  */
-export function extractTraceContext(traceContext: TraceContext | undefined, base: Context = ROOT_CONTEXT): Context {
+export function extractTraceContext(
+  traceContext: TraceContext | undefined,
+  base: Context = ROOT_CONTEXT,
+): Context {
   if (traceContext === undefined) return base;
   const carrier: Record<string, string> = { traceparent: traceContext.traceparent };
   if (traceContext.tracestate) carrier.tracestate = traceContext.tracestate;

@@ -2,8 +2,17 @@ export { announceRun } from './announce-run';
 export { type CancelListener, CancelSignals } from './cancel-signals';
 export { closeConnection } from './close-connection';
 export { compareStreamIds } from './compare-stream-ids';
-export { ConsumerGroup, type ConsumerGroupOptions, type GroupEntry, type PendingEntry } from './consumer-group';
-export { createRedisConnection, DEFAULT_REDIS_URL, type RedisConnectionOptions } from './create-redis-connection';
+export {
+  ConsumerGroup,
+  type ConsumerGroupOptions,
+  type GroupEntry,
+  type PendingEntry,
+} from './consumer-group';
+export {
+  createRedisConnection,
+  DEFAULT_REDIS_URL,
+  type RedisConnectionOptions,
+} from './create-redis-connection';
 export {
   createRedisKeys,
   DEFAULT_REDIS_PREFIX,
@@ -18,6 +27,7 @@ export { LeaseLostError } from './errors/lease-lost-error';
 export { RedisCommandError } from './errors/redis-command-error';
 export { RedisConfigurationError } from './errors/redis-configuration-error';
 export { REDIS_ERROR_CODES, type RedisErrorCode } from './errors/redis-error-codes';
+export { StreamResetError } from './errors/stream-reset-error';
 export { TailerClosedError } from './errors/tailer-closed-error';
 export { expireRun } from './expire-run';
 export { extractTraceContext } from './extract-trace-context';
@@ -25,12 +35,12 @@ export { fieldValue } from './field-value';
 export { injectTraceContext, NULL_TRACEPARENT } from './inject-trace-context';
 export { LeaseKeeper, type LeaseKeeperOptions } from './lease-keeper';
 export { type Logger, silentLogger } from './logger';
+export { publishEvent } from './publish-event';
 export {
   type ConditionalPublishResult,
   type PublishConditions,
   publishIfUnchanged,
 } from './publish-if-unchanged';
-export { publishEvent } from './publish-event';
 export { type ReadRangeOptions, readRange } from './read-range';
 export { reconnectBackoff } from './reconnect-backoff';
 export { type EmitOptions, RedisTransport, type RedisTransportOptions } from './redis-transport';
@@ -39,7 +49,7 @@ export { sleep } from './sleep';
 export {
   StreamTailer,
   type StreamTailerOptions,
-  type TailHandlers,
   type TailerStats,
+  type TailHandlers,
   type TailSubscription,
 } from './stream-tailer';

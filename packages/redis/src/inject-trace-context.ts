@@ -1,5 +1,5 @@
-import { type Context, context as otelContext, propagation, trace, TraceFlags } from '@opentelemetry/api';
 import type { TraceContext } from '@cody/schema';
+import { type Context, context as otelContext, propagation, TraceFlags, trace } from '@opentelemetry/api';
 
 /** The W3C "no trace" value, stamped when nothing is being traced. */
 export const NULL_TRACEPARENT = '00-00000000000000000000000000000000-0000000000000000-00';

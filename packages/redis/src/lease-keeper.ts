@@ -42,7 +42,10 @@ export class LeaseKeeper {
     clearInterval(this.timer);
     if (options.release !== false && !this.controller.signal.aborted) {
       await this.leases.release(this.runId, this.owner).catch((error: unknown) => {
-        (this.options.logger ?? silentLogger).warn({ err: error, run_id: this.runId }, 'lease release failed');
+        (this.options.logger ?? silentLogger).warn(
+          { err: error, run_id: this.runId },
+          'lease release failed',
+        );
       });
     }
   }
@@ -51,14 +54,21 @@ export class LeaseKeeper {
     if (this.renewing || this.stopped) return;
     this.renewing = true;
     try {
-      const held = await this.leases.renew(this.runId, this.owner, this.options.ttlMs ?? DEFAULT_LEASE_TTL_MS);
+      const held = await this.leases.renew(
+        this.runId,
+        this.owner,
+        this.options.ttlMs ?? DEFAULT_LEASE_TTL_MS,
+      );
       if (!held && !this.stopped) {
         clearInterval(this.timer);
         this.stopped = true;
         this.controller.abort(new LeaseLostError(this.runId, this.owner));
       }
     } catch (error) {
-      (this.options.logger ?? silentLogger).warn({ err: error, run_id: this.runId }, 'lease renewal failed; retrying');
+      (this.options.logger ?? silentLogger).warn(
+        { err: error, run_id: this.runId },
+        'lease renewal failed; retrying',
+      );
     } finally {
       this.renewing = false;
     }

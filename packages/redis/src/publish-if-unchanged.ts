@@ -1,8 +1,8 @@
 import { parseStreamEvent } from '@cody/schema';
 import type { Redis } from 'ioredis';
 import type { RedisKeys } from './create-redis-keys';
-import { RedisCommandError } from './errors/redis-command-error';
 import { EventRunMismatchError } from './errors/event-run-mismatch-error';
+import { RedisCommandError } from './errors/redis-command-error';
 import { luaScript, runScript } from './run-script';
 
 // KEYS: events, lease. ARGV: expected last id ('' = any), '1' = only while nobody holds the lease, events…

@@ -30,7 +30,13 @@ export async function readRange(
     const want = Math.min(PAGE, limit - result.length);
     let raw: RawStreamEntry[];
     try {
-      raw = (await redis.xrange(key, after === undefined ? '-' : `(${after}`, end, 'COUNT', want)) as RawStreamEntry[];
+      raw = (await redis.xrange(
+        key,
+        after === undefined ? '-' : `(${after}`,
+        end,
+        'COUNT',
+        want,
+      )) as RawStreamEntry[];
     } catch (error) {
       throw new RedisCommandError('XRANGE', error);
     }

@@ -12,8 +12,12 @@ import type { StreamEntry } from './decode-stream-entries';
 import { expireRun } from './expire-run';
 import { LeaseKeeper, type LeaseKeeperOptions } from './lease-keeper';
 import { type Logger, silentLogger } from './logger';
-import { type ConditionalPublishResult, type PublishConditions, publishIfUnchanged } from './publish-if-unchanged';
 import { publishEvent } from './publish-event';
+import {
+  type ConditionalPublishResult,
+  type PublishConditions,
+  publishIfUnchanged,
+} from './publish-if-unchanged';
 import { type ReadRangeOptions, readRange } from './read-range';
 import { RunLeases } from './run-leases';
 import { StreamTailer } from './stream-tailer';
@@ -66,12 +70,20 @@ export class RedisTransport {
     this.name = options.name ?? 'cody';
     this.redis = this.createConnection('cmd');
     this.leases = new RunLeases(this.redis, this.keys);
-    this.cancels = new CancelSignals(this.redis, this.keys, (name) => this.createConnection(name), this.logger);
+    this.cancels = new CancelSignals(
+      this.redis,
+      this.keys,
+      (name) => this.createConnection(name),
+      this.logger,
+    );
   }
 
   /** A new connection to the same Redis (for blocking reads); the caller closes it. */
   createConnection(role: string): Redis {
-    return createRedisConnection(this.url, { name: `${this.name}:${role}:${process.pid}`, logger: this.logger });
+    return createRedisConnection(this.url, {
+      name: `${this.name}:${role}:${process.pid}`,
+      logger: this.logger,
+    });
   }
 
   /** The process-wide multiplexed reader of run streams. */
@@ -137,7 +149,11 @@ export class RedisTransport {
     }
   }
 
-  publishIfUnchanged(runId: string, events: readonly unknown[], conditions?: PublishConditions): Promise<ConditionalPublishResult> {
+  publishIfUnchanged(
+    runId: string,
+    events: readonly unknown[],
+    conditions?: PublishConditions,
+  ): Promise<ConditionalPublishResult> {
     return publishIfUnchanged(this.redis, this.keys, runId, events, conditions);
   }
 
@@ -155,7 +171,12 @@ export class RedisTransport {
   }
 
   /** A consumer of `group` on `stream`; pass a dedicated `blocking` connection to `read`. */
-  consumerGroup(options: { stream: string; group: string; consumer: string; blocking?: Redis }): ConsumerGroup {
+  consumerGroup(options: {
+    stream: string;
+    group: string;
+    consumer: string;
+    blocking?: Redis;
+  }): ConsumerGroup {
     return new ConsumerGroup({ redis: this.redis, ...options });
   }
 

@@ -4,6 +4,7 @@ import { compareStreamIds } from './compare-stream-ids';
 import type { RedisKeys } from './create-redis-keys';
 import { decodeStreamEntries, type RawStreamEntry, type StreamEntry } from './decode-stream-entries';
 import { RedisCommandError } from './errors/redis-command-error';
+import { StreamResetError } from './errors/stream-reset-error';
 import { TailerClosedError } from './errors/tailer-closed-error';
 import { type Logger, silentLogger } from './logger';
 import { reconnectBackoff } from './reconnect-backoff';
@@ -123,7 +124,11 @@ export class StreamTailer {
    * Yields the entries of `runId`'s stream after `afterId`, in order, live, until `signal`
    * aborts (then it returns). Throws TailerClosedError if the tailer closes first.
    */
-  async *tail(runId: string, afterId = '0-0', signal?: AbortSignal): AsyncGenerator<StreamEntry, void, undefined> {
+  async *tail(
+    runId: string,
+    afterId = '0-0',
+    signal?: AbortSignal,
+  ): AsyncGenerator<StreamEntry, void, undefined> {
     if (signal?.aborted) return;
     const queue: StreamEntry[] = [];
     let head = 0;
@@ -212,6 +217,8 @@ class TailerShard {
   private readonly stopping = new AbortController();
   private readerCount = 0;
   private readonly connectionName: string;
+  /** The connection dropped since the last read; readers' positions must be verified. */
+  private suspect = false;
 
   constructor(
     private readonly options: ShardOptions,
@@ -262,7 +269,12 @@ class TailerShard {
   stats(): TailerStats {
     let paused = 0;
     for (const set of this.readers.values()) for (const reader of set) if (reader.paused) paused++;
-    return { readers: this.readerCount, paused, streams: this.readers.size, connections: this.connection ? 1 : 0 };
+    return {
+      readers: this.readerCount,
+      paused,
+      streams: this.readers.size,
+      connections: this.connection ? 1 : 0,
+    };
   }
 
   async close(): Promise<void> {
@@ -288,6 +300,8 @@ class TailerShard {
     const connection = this.options.connect(this.connectionName);
     connection.on('close', () => {
       this.clientId = undefined;
+      // Redis may have restarted and lost data: check cursors before trusting the next reply
+      this.suspect = true;
     });
     this.connection = connection;
     return connection;
@@ -300,7 +314,8 @@ class TailerShard {
    */
   private async findClientId(): Promise<number | undefined> {
     const list = (await this.options.control.client('LIST')) as string;
-    const line = list.split('\n').find((l) => l.includes(` name=${this.connectionName} `));
+    // the factory may decorate the name (process id…); the random tag keeps it unique
+    const line = list.split('\n').find((l) => / name=(\S*)/.exec(l)?.[1]?.includes(this.connectionName));
     const id = line === undefined ? undefined : /(?:^| )id=(\d+)/.exec(line)?.[1];
     if (id !== undefined) this.clientId = Number(id);
     return this.clientId;
@@ -363,6 +378,17 @@ class TailerShard {
         continue;
       }
       this.inFlight = undefined;
+      if (this.suspect) {
+        // this reply may come from a Redis that lost entries: drop it, verify, read again
+        this.suspect = false;
+        try {
+          await this.verifyCursors(connection);
+        } catch (error) {
+          this.suspect = true;
+          if (!this.closed) logger.warn({ err: error }, 'verifying tail positions failed; retrying');
+        }
+        continue;
+      }
       if (Array.isArray(reply)) this.dispatch(reply as [string, RawStreamEntry[]][], streams);
     }
   }
@@ -380,7 +406,11 @@ class TailerShard {
         // delivering would skip the entries between the reader's cursor and `from`
         if (compareStreamIds(from, reader.cursor) > 0) continue;
         let start = 0;
-        while (start < entries.length && compareStreamIds((entries[start] as StreamEntry).id, reader.cursor) <= 0) start++;
+        while (
+          start < entries.length &&
+          compareStreamIds((entries[start] as StreamEntry).id, reader.cursor) <= 0
+        )
+          start++;
         const delivered = start === 0 ? entries : entries.slice(start);
         reader.cursor = lastId;
         try {
@@ -408,6 +438,23 @@ class TailerShard {
     }
   }
 
+  /** Ends readers whose last entry is gone from their stream: reading on would skip events. */
+  private async verifyCursors(connection: Redis): Promise<void> {
+    const readers = [...this.readers.values()]
+      .flatMap((set) => [...set])
+      .filter((reader) => reader.cursor !== '0-0');
+    if (readers.length === 0) return;
+    const pipeline = connection.pipeline();
+    for (const reader of readers) pipeline.xrange(reader.key, reader.cursor, reader.cursor);
+    const replies = (await pipeline.exec()) ?? [];
+    readers.forEach((reader, index) => {
+      const [error, found] = replies[index] ?? [];
+      if (error || reader.closed || (found as unknown[]).length > 0) return;
+      reader.close();
+      reader.handlers.onError?.(new StreamResetError(reader.runId, reader.cursor));
+    });
+  }
+
   /** A key that is not a stream would fail every read of this connection: end its readers. */
   private async dropNonStreams(streams: Map<string, string>): Promise<void> {
     for (const key of streams.keys()) {
@@ -416,7 +463,9 @@ class TailerShard {
       const set = this.readers.get(key);
       for (const reader of set ?? []) {
         reader.close();
-        reader.handlers.onError?.(new RedisCommandError('XREAD', new Error(`${key} is a ${type}, not a stream`)));
+        reader.handlers.onError?.(
+          new RedisCommandError('XREAD', new Error(`${key} is a ${type}, not a stream`)),
+        );
       }
     }
   }

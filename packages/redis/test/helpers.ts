@@ -53,7 +53,12 @@ export class RunBuilder {
   }
 
   done(): StreamEvent {
-    return this.event({ type: 'response_done', response_id: this.runId, status: 'complete', finish_reason: 'stop' });
+    return this.event({
+      type: 'response_done',
+      response_id: this.runId,
+      status: 'complete',
+      finish_reason: 'stop',
+    });
   }
 
   /** A whole run: start, one agent message streamed as `parts`, done. */
@@ -78,7 +83,10 @@ export async function deleteRunKeys(redis: Redis, prefix: string, runIds: Iterab
 }
 
 /** Polls `check` until it returns a value other than undefined/false, or fails after `timeoutMs`. */
-export async function eventually<T>(check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 15000): Promise<T> {
+export async function eventually<T>(
+  check: () => Promise<T | undefined | false> | T | undefined | false,
+  timeoutMs = 15000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();

@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
 import { CodyError } from '@cody/schema';
+import { describe, expect, it } from 'vitest';
 import {
   compareStreamIds,
   createRedisKeys,
@@ -54,7 +54,8 @@ describe('compareStreamIds', () => {
 describe('reconnectBackoff', () => {
   it('grows from ~50 ms and stays under the cap', () => {
     expect(reconnectBackoff(1)).toBeLessThanOrEqual(60);
-    for (let attempt = 1; attempt < 100; attempt++) expect(reconnectBackoff(attempt, 2000)).toBeLessThanOrEqual(2400);
+    for (let attempt = 1; attempt < 100; attempt++)
+      expect(reconnectBackoff(attempt, 2000)).toBeLessThanOrEqual(2400);
     expect(reconnectBackoff(40, 2000)).toBeGreaterThanOrEqual(1600);
   });
 });

@@ -71,7 +71,8 @@ describe('publish', () => {
     const parts = Array.from({ length: 2500 }, (_, i) => `p${i};`);
     const events = [run.start(), run.messageStart(itemId), ...parts.map((part) => run.delta(itemId, part))];
     const pipeline = transport.redis.pipeline();
-    for (const event of events) pipeline.xadd(transport.keys.runEvents(run.runId), '*', 'e', JSON.stringify(event));
+    for (const event of events)
+      pipeline.xadd(transport.keys.runEvents(run.runId), '*', 'e', JSON.stringify(event));
     await pipeline.exec();
     const all = await transport.readRange(run.runId);
     expect(all).toHaveLength(events.length);

@@ -135,7 +135,9 @@ describe('publishIfUnchanged', () => {
     const firstId = await transport.publish(builder.start());
     await transport.leases.acquire(run, 'driver', 3000);
     const heartbeat = () => builder.event({ type: 'heartbeat' });
-    expect(await transport.publishIfUnchanged(run, [heartbeat()], { lastId: firstId, noLease: true })).toEqual({
+    expect(
+      await transport.publishIfUnchanged(run, [heartbeat()], { lastId: firstId, noLease: true }),
+    ).toEqual({
       status: 'leased',
     });
     await transport.leases.release(run, 'driver');
@@ -143,7 +145,10 @@ describe('publishIfUnchanged', () => {
       status: 'moved',
       lastId: firstId,
     });
-    const result = await transport.publishIfUnchanged(run, [heartbeat(), heartbeat()], { lastId: firstId, noLease: true });
+    const result = await transport.publishIfUnchanged(run, [heartbeat(), heartbeat()], {
+      lastId: firstId,
+      noLease: true,
+    });
     expect(result.status).toBe('published');
     const ids = result.status === 'published' ? result.ids : [];
     expect(ids).toHaveLength(2);
@@ -154,9 +159,9 @@ describe('publishIfUnchanged', () => {
     const builder = new RunBuilder();
     runs.add(builder.runId);
     const stranger = new RunBuilder();
-    await expect(transport.publishIfUnchanged(builder.runId, [builder.start(), stranger.start()])).rejects.toThrow(
-      /belongs to run/,
-    );
+    await expect(
+      transport.publishIfUnchanged(builder.runId, [builder.start(), stranger.start()]),
+    ).rejects.toThrow(/belongs to run/);
     await expect(
       transport.publishIfUnchanged(builder.runId, [{ ...builder.start(), event_id: 'nope' }]),
     ).rejects.toThrow(/event_id/);

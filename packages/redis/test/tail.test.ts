@@ -2,7 +2,13 @@ import { randomUUID } from 'node:crypto';
 import type { StreamEvent } from '@cody/schema';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRedisConnection, RedisTransport, type StreamEntry, StreamTailer } from '../src/index';
+import {
+  createRedisConnection,
+  RedisTransport,
+  type StreamEntry,
+  StreamResetError,
+  StreamTailer,
+} from '../src/index';
 import { deleteRunKeys, eventually, REDIS_URL, RunBuilder, uniquePrefix } from './helpers';
 
 const prefix = uniquePrefix('redis-tail');
@@ -53,7 +59,10 @@ describe('tail', () => {
     const run = builder();
     const events = run.messageRun(Array.from({ length: 200 }, (_, i) => `${i} `));
     const controller = new AbortController();
-    const reading = collect(transport.tail(run.runId, '0-0', controller.signal), (got) => got.length === events.length);
+    const reading = collect(
+      transport.tail(run.runId, '0-0', controller.signal),
+      (got) => got.length === events.length,
+    );
     for (const event of events) await transport.publish(event);
     const entries = await reading;
     expect(entries.map((entry) => entry.event)).toEqual(events);
@@ -67,7 +76,8 @@ describe('tail', () => {
   it('serves many readers of many runs on a bounded number of connections, without crosstalk', async () => {
     const builders = Array.from({ length: 50 }, () => builder());
     const expected = new Map<string, StreamEvent[]>();
-    for (const run of builders) expected.set(run.runId, run.messageRun(Array.from({ length: 20 }, (_, i) => `${run.runId}:${i};`)));
+    for (const run of builders)
+      expected.set(run.runId, run.messageRun(Array.from({ length: 20 }, (_, i) => `${run.runId}:${i};`)));
     // 4 readers per run, some joining from the start, some after the first entries exist
     const readings: Promise<{ runId: string; events: StreamEvent[] }>[] = [];
     for (const run of builders) {
@@ -83,7 +93,8 @@ describe('tail', () => {
     }
     await Promise.all(
       builders.map(async (run) => {
-        for (const event of (expected.get(run.runId) as StreamEvent[]).slice(0, 5)) await transport.publish(event);
+        for (const event of (expected.get(run.runId) as StreamEvent[]).slice(0, 5))
+          await transport.publish(event);
       }),
     );
     for (const run of builders) {
@@ -100,7 +111,8 @@ describe('tail', () => {
     expect(transport.tailer.stats().readers).toBe(200);
     await Promise.all(
       builders.map(async (run) => {
-        for (const event of (expected.get(run.runId) as StreamEvent[]).slice(5)) await transport.publish(event);
+        for (const event of (expected.get(run.runId) as StreamEvent[]).slice(5))
+          await transport.publish(event);
       }),
     );
     const results = await Promise.all(readings);
@@ -116,16 +128,24 @@ describe('tail', () => {
     const events = run.messageRun(Array.from({ length: 100 }, (_, i) => `${i},`));
     for (const event of events) await transport.publish(event);
     const first = await collect(transport.tail(run.runId), (got) => got.length === 37);
-    const rest = await collect(transport.tail(run.runId, (first.at(-1) as StreamEntry).id), (got) => got.length === events.length - 37);
+    const rest = await collect(
+      transport.tail(run.runId, (first.at(-1) as StreamEntry).id),
+      (got) => got.length === events.length - 37,
+    );
     expect([...first, ...rest].map((entry) => entry.event)).toEqual(events);
     expect(new Set([...first, ...rest].map((entry) => entry.id)).size).toBe(events.length);
   });
 
   it('keeps every reader exact across a dropped connection (resumes from each reader last id)', async () => {
     const builders = Array.from({ length: 10 }, () => builder());
-    const expected = new Map(builders.map((run) => [run.runId, run.messageRun(Array.from({ length: 300 }, (_, i) => `${i}.`))]));
+    const expected = new Map(
+      builders.map((run) => [run.runId, run.messageRun(Array.from({ length: 300 }, (_, i) => `${i}.`))]),
+    );
     const readings = builders.map((run) =>
-      collect(transport.tail(run.runId), (got) => got.length === (expected.get(run.runId) as StreamEvent[]).length),
+      collect(
+        transport.tail(run.runId),
+        (got) => got.length === (expected.get(run.runId) as StreamEvent[]).length,
+      ),
     );
     let kills = 0;
     const killer = (async () => {
@@ -153,6 +173,66 @@ describe('tail', () => {
     });
   });
 
+  it('ends a reader with StreamResetError when, after a reconnect, its stream lost the entry it had reached', async () => {
+    const run = builder();
+    const events = run.messageRun(['a', 'b', 'c']);
+    for (const event of events.slice(0, 3)) await transport.publish(event);
+    const received: StreamEntry[] = [];
+    const reading = (async () => {
+      for await (const entry of transport.tail(run.runId)) received.push(entry);
+    })().catch((error: unknown) => error);
+    await eventually(() => received.length === 3);
+    // what a restart without persistence does: the stream is gone, the connection dropped
+    await admin.del(transport.keys.runEvents(run.runId));
+    const list = (await admin.client('LIST')) as string;
+    for (const line of list.split('\n').filter((l) => l.includes(`name=${name}:tail`))) {
+      const id = /(?:^| )id=(\d+)/.exec(line)?.[1];
+      if (id) await admin.client('KILL', 'ID', id);
+    }
+    for (const event of events.slice(3)) await transport.publish(event);
+    const error = await reading;
+    expect((error as { code?: string }).code).toBe('RUN_STREAM_LOST');
+    expect(error).toBeInstanceOf(StreamResetError);
+    // nothing after the gap was delivered
+    expect(received.map((entry) => entry.event)).toEqual(events.slice(0, 3));
+  });
+
+  it('a reader joining while a re-sent read is blocked after a reconnect still starts at once', async () => {
+    // blocks so long that only an interrupted read can serve the joining reader within the test
+    const control = createRedisConnection(REDIS_URL);
+    const tag = `j${randomUUID().slice(0, 8)}`;
+    const tailer = new StreamTailer({
+      keys: transport.keys,
+      control,
+      connect: (connectionName) =>
+        createRedisConnection(REDIS_URL, { name: `${tag}:${connectionName}:${process.pid}` }),
+      blockMs: 600_000,
+    });
+    try {
+      const idle = builder();
+      const busy = builder();
+      const subscription = tailer.subscribe(idle.runId, '0-0', { onEntries: () => {} });
+      const connected = async () =>
+        ((await admin.client('LIST')) as string).split('\n').filter((l) => l.includes(`name=${tag}:`));
+      await eventually(async () => (await connected()).length === 1);
+      const id = /(?:^| )id=(\d+)/.exec((await connected())[0] as string)?.[1] as string;
+      await admin.client('KILL', 'ID', id);
+      // reconnected: ioredis re-sends the blocked read first
+      await eventually(async () => {
+        const lines = await connected();
+        return lines.length === 1 && !lines[0]?.includes(`id=${id} `) && lines[0]?.includes('cmd=xread');
+      });
+      const events = busy.messageRun(['x']);
+      for (const event of events) await transport.publish(event);
+      const got = await collect(tailer.tail(busy.runId), (entries) => entries.length === events.length);
+      expect(got.map((entry) => entry.event)).toEqual(events);
+      subscription.close();
+    } finally {
+      await tailer.close();
+      control.disconnect();
+    }
+  });
+
   it('pauses a slow reader instead of buffering without bound, and loses nothing', async () => {
     const control = createRedisConnection(REDIS_URL);
     const tailer = new StreamTailer({
@@ -166,14 +246,18 @@ describe('tail', () => {
       const run = builder();
       const events = run.messageRun(Array.from({ length: 3000 }, (_, i) => `${i}`));
       const pipeline = transport.redis.pipeline();
-      for (const event of events) pipeline.xadd(transport.keys.runEvents(run.runId), '*', 'e', JSON.stringify(event));
+      for (const event of events)
+        pipeline.xadd(transport.keys.runEvents(run.runId), '*', 'e', JSON.stringify(event));
       await pipeline.exec();
       let sawPaused = false;
       const entries = await collect(
         tailer.tail(run.runId),
         (got) => got.length === events.length,
         async (entry) => {
-          if (entry.event.type === 'item_delta' && Number((entry.event.payload as { delta_content: string }).delta_content) % 250 === 0) {
+          if (
+            entry.event.type === 'item_delta' &&
+            Number((entry.event.payload as { delta_content: string }).delta_content) % 250 === 0
+          ) {
             await new Promise((resolve) => setTimeout(resolve, 20));
           }
           sawPaused ||= tailer.stats().paused === 1;

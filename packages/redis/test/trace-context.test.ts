@@ -1,7 +1,11 @@
 import { context, propagation, type Span, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
-import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import {
+  BasicTracerProvider,
+  InMemorySpanExporter,
+  SimpleSpanProcessor,
+} from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { extractTraceContext, injectTraceContext, NULL_TRACEPARENT, RedisTransport } from '../src/index';
 import { deleteRunKeys, REDIS_URL, RunBuilder, uniquePrefix } from './helpers';
@@ -20,11 +24,18 @@ describe('without an SDK', () => {
   });
 
   it('still carries a span context it is given, formatted as W3C traceparent', () => {
-    const spanContext = { traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', traceFlags: 1 };
+    const spanContext = {
+      traceId: '0af7651916cd43dd8448eb211c80319c',
+      spanId: 'b7ad6b7169203331',
+      traceFlags: 1,
+    };
     const ctx = trace.setSpanContext(context.active(), spanContext);
     const carried = injectTraceContext(ctx);
     expect(carried).toEqual({ traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' });
-    expect(trace.getSpanContext(extractTraceContext(carried))).toMatchObject({ ...spanContext, isRemote: true });
+    expect(trace.getSpanContext(extractTraceContext(carried))).toMatchObject({
+      ...spanContext,
+      isRemote: true,
+    });
   });
 });
 
@@ -32,7 +43,9 @@ describe('with an SDK registered', () => {
   beforeAll(() => {
     context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
     propagation.setGlobalPropagator(new W3CTraceContextPropagator());
-    trace.setGlobalTracerProvider(new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }));
+    trace.setGlobalTracerProvider(
+      new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }),
+    );
     transport = new RedisTransport({ url: REDIS_URL, prefix });
   });
   afterAll(async () => {

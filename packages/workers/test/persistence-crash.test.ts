@@ -1,19 +1,19 @@
 import { randomUUID } from 'node:crypto';
-import type { MessageItem } from '@cody/schema';
-import { reduceEvents } from '@cody/reducer';
 import { PROJECTOR_GROUP, RedisTransport } from '@cody/redis';
+import { reduceEvents } from '@cody/reducer';
 import type { RedisStore } from '@cody/store';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   cleanup,
+  messageText,
   REDIS_URL,
   RunBuilder,
   redisStore,
   spawnWorker,
   uniquePrefix,
+  type WorkerProcess,
   waitFor,
   waitForTerminal,
-  type WorkerProcess,
 } from './persistence-helpers';
 
 // Persistence workers run as real child processes (src/bin/worker.ts) and are killed with
@@ -25,7 +25,6 @@ const POOL = 3;
 const env = {
   REDIS_URL,
   CODY_REDIS_PREFIX: prefix,
-  LOG_LEVEL: 'warn',
   // a killed worker's runs are claimed after 2 s of silence (keep-alives come every second)
   CODY_PERSISTENCE_CLAIM_IDLE_MS: '2000',
   CODY_RUN_TTL_SECONDS: '600',
@@ -36,9 +35,17 @@ const store: RedisStore = redisStore(transport.redis, prefix);
 const threads = new Set<string>();
 const runs = new Map<string, string[]>();
 const workers = new Set<WorkerProcess>();
+const everyWorker: WorkerProcess[] = [];
+const spawning = new Set<Promise<void>>();
 
 afterAll(async () => {
-  for (const worker of workers) worker.child.kill('SIGKILL');
+  // every child must be gone before the keys are: a live worker would re-create its group
+  await Promise.allSettled([...spawning]);
+  const alive = everyWorker.filter(
+    (worker) => worker.child.exitCode === null && worker.child.signalCode === null,
+  );
+  for (const worker of alive) worker.child.kill('SIGKILL');
+  await Promise.all(alive.map((worker) => worker.exited));
   await cleanup(transport.redis, store, prefix, threads, runs.keys());
   await transport.close();
 });
@@ -73,7 +80,11 @@ async function drive(threadId: string, stop: () => boolean): Promise<void> {
 
 describe('persistence workers killed with SIGKILL', { timeout: 180_000 }, () => {
   it(`keeps every snapshot equal to its stream through ${KILLS}+ kills`, async () => {
-    for (let i = 0; i < POOL; i++) workers.add(await spawnWorker(env));
+    for (let i = 0; i < POOL; i++) {
+      const worker = await spawnWorker(env);
+      workers.add(worker);
+      everyWorker.push(worker);
+    }
     const thread = await store.createThread({ title: 'crash test' });
     threads.add(thread.id);
 
@@ -81,7 +92,6 @@ describe('persistence workers killed with SIGKILL', { timeout: 180_000 }, () => 
     const stop = () => kills >= KILLS;
     const drivers = Array.from({ length: 8 }, () => drive(thread.id, stop));
 
-    const spawning = new Set<Promise<void>>();
     while (kills < KILLS) {
       await pause(300 + Math.random() * 500);
       // keep at least one worker alive so the runs keep moving
@@ -92,23 +102,19 @@ describe('persistence workers killed with SIGKILL', { timeout: 180_000 }, () => 
       victim.child.kill('SIGKILL');
       await victim.exited;
       kills++;
-      console.info('kill', kills, Date.now(), workers.size);
       const replacement = spawnWorker(env).then((worker) => {
         workers.add(worker);
+        everyWorker.push(worker);
       });
       spawning.add(replacement);
       void replacement.finally(() => spawning.delete(replacement));
     }
-    console.info('kills done', Date.now());
     await Promise.all(drivers);
-    console.info('drivers done', Date.now());
     await Promise.all(spawning);
-    console.info('spawned', Date.now());
     expect(kills).toBeGreaterThanOrEqual(KILLS);
 
     const runIds = [...runs.keys()];
     await waitForTerminal(store, runIds, 90_000);
-    console.info('terminal', Date.now());
     for (const [runId, parts] of runs) {
       const entries = await transport.readRange(runId);
       const stored = await store.getRun(runId);
@@ -117,18 +123,29 @@ describe('persistence workers killed with SIGKILL', { timeout: 180_000 }, () => 
       expect(stored?.response.status).toBe('complete');
       // no item doubled or lost: the prompt and the answer, whose text is every delta once, in order
       expect(stored?.response.output_items).toHaveLength(2);
-      expect((stored?.response.output_items[1] as MessageItem).content).toBe(parts.join(''));
+      expect(messageText(stored, 1)).toBe(parts.join(''));
     }
 
-    const group = transport.consumerGroup({ stream: transport.keys.announce, group: PROJECTOR_GROUP, consumer: 'probe' });
+    const group = transport.consumerGroup({
+      stream: transport.keys.announce,
+      group: PROJECTOR_GROUP,
+      consumer: 'probe',
+    });
     await waitFor(async () => (await group.pendingCount()) === 0, 15_000, 'no pending announce entries');
-    for (const runId of runIds) expect(await transport.redis.ttl(transport.keys.runEvents(runId))).toBeGreaterThan(0);
+    for (const runId of runIds)
+      expect(await transport.redis.ttl(transport.keys.runEvents(runId))).toBeGreaterThan(0);
+
+    // the runs of killed workers really were taken over
+    const claims = everyWorker
+      .flatMap((worker) => worker.logs)
+      .filter((line) => line.msg === 'claimed the run of a dead worker');
+    expect(claims.length).toBeGreaterThan(0);
 
     // the survivors stop cleanly on SIGTERM
     const survivors = [...workers];
     workers.clear();
     for (const worker of survivors) worker.child.kill('SIGTERM');
     expect(await Promise.all(survivors.map((worker) => worker.exited))).toEqual(survivors.map(() => 0));
-    console.info(`crash test: ${kills} kills, ${runIds.length} runs`);
+    console.info(`crash test: ${kills} kills, ${runIds.length} runs, ${claims.length} takeovers`);
   });
 });

@@ -1,10 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import type { StreamEvent, StreamPayload } from '@cody/schema';
-import { reduceEvents } from '@cody/reducer';
 import { createRedisKeys, createStreamEvent, type Logger, type RedisTransport } from '@cody/redis';
-import { RedisStore, type Store } from '@cody/store';
+import { reduceEvents } from '@cody/reducer';
+import type { StreamEvent, StreamPayload } from '@cody/schema';
+import { RedisStore, type Store, type StoredRun } from '@cody/store';
 import type { Redis } from 'ioredis';
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -51,7 +51,11 @@ export class RunBuilder {
     const itemId = randomUUID();
     return [
       this.event({ type: 'item_start', item_id: itemId, item_type: 'message', origin: 'user' }),
-      this.event({ type: 'item_done', item_id: itemId, final_item: { id: itemId, type: 'message', origin: 'user', content: text } }),
+      this.event({
+        type: 'item_done',
+        item_id: itemId,
+        final_item: { id: itemId, type: 'message', origin: 'user', content: text },
+      }),
     ];
   }
 
@@ -72,7 +76,12 @@ export class RunBuilder {
   }
 
   done(): StreamEvent {
-    return this.event({ type: 'response_done', response_id: this.runId, status: 'complete', finish_reason: 'stop' });
+    return this.event({
+      type: 'response_done',
+      response_id: this.runId,
+      status: 'complete',
+      finish_reason: 'stop',
+    });
   }
 
   /** The opening events a driver publishes before announcing the run. */
@@ -82,7 +91,12 @@ export class RunBuilder {
 
   /** One agent message streamed as `parts`, then the terminal event. */
   answer(parts: readonly string[], itemId: string = randomUUID()): StreamEvent[] {
-    return [this.messageStart(itemId), ...parts.map((part) => this.delta(itemId, part)), this.messageDone(itemId, parts.join('')), this.done()];
+    return [
+      this.messageStart(itemId),
+      ...parts.map((part) => this.delta(itemId, part)),
+      this.messageDone(itemId, parts.join('')),
+      this.done(),
+    ];
   }
 }
 
@@ -96,7 +110,12 @@ export interface DriveOptions {
 }
 
 /** Plays a driver: lease, opening events, announce, the rest, release. Returns the events published. */
-export async function driveRun(transport: RedisTransport, run: RunBuilder, answer: StreamEvent[], options: DriveOptions = {}): Promise<StreamEvent[]> {
+export async function driveRun(
+  transport: RedisTransport,
+  run: RunBuilder,
+  answer: StreamEvent[],
+  options: DriveOptions = {},
+): Promise<StreamEvent[]> {
   const owner = `driver-${randomUUID().slice(0, 8)}`;
   const leased = options.lease !== false;
   if (leased) await transport.leases.acquire(run.runId, owner);
@@ -117,7 +136,10 @@ export async function driveRun(transport: RedisTransport, run: RunBuilder, answe
 }
 
 /** XADDs events through pipelines of 500 (what a fast producer does); order is kept. */
-export async function publishPipelined(transport: RedisTransport, events: readonly StreamEvent[]): Promise<void> {
+export async function publishPipelined(
+  transport: RedisTransport,
+  events: readonly StreamEvent[],
+): Promise<void> {
   for (let i = 0; i < events.length; i += 500) {
     const pipeline = transport.redis.pipeline();
     for (const event of events.slice(i, i + 500)) {
@@ -133,7 +155,11 @@ export async function reduceStream(transport: RedisTransport, runId: string) {
   return { response: reduceEvents(entries.map((entry) => entry.event)), lastId: entries.at(-1)?.id ?? null };
 }
 
-export async function waitFor<T>(check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 30_000, what = 'condition'): Promise<T> {
+export async function waitFor<T>(
+  check: () => Promise<T | undefined | false> | T | undefined | false,
+  timeoutMs = 30_000,
+  what = 'condition',
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();
@@ -144,11 +170,17 @@ export async function waitFor<T>(check: () => Promise<T | undefined | false> | T
 }
 
 /** Waits until every run has a terminal snapshot in the store. */
-export async function waitForTerminal(store: Store, runIds: readonly string[], timeoutMs = 60_000): Promise<void> {
+export async function waitForTerminal(
+  store: Store,
+  runIds: readonly string[],
+  timeoutMs = 60_000,
+): Promise<void> {
   await waitFor(
     async () => {
       const runs = await Promise.all(runIds.map((id) => store.getRun(id)));
-      return runs.every((run) => run !== null && run.response.status !== 'in_progress' && run.response.status !== 'queued');
+      return runs.every(
+        (run) => run !== null && run.response.status !== 'in_progress' && run.response.status !== 'queued',
+      );
     },
     timeoutMs,
     'terminal snapshots for every run',
@@ -160,11 +192,18 @@ export function redisStore(redis: Redis, prefix: string): RedisStore {
 }
 
 /** Removes what a suite left: its threads (and their runs) from the store, and the transport keys. */
-export async function cleanup(redis: Redis, store: Store, prefix: string, threadIds: Iterable<string>, runIds: Iterable<string>): Promise<void> {
+export async function cleanup(
+  redis: Redis,
+  store: Store,
+  prefix: string,
+  threadIds: Iterable<string>,
+  runIds: Iterable<string>,
+): Promise<void> {
   for (const threadId of threadIds) await store.deleteThread(threadId).catch(() => {});
   const keys = createRedisKeys(prefix);
   const all = [keys.announce, keys.toolRequests];
-  for (const runId of runIds) all.push(...keys.runExpiring(runId), keys.runLease(runId), `${prefix}run:{${runId}}:snapshot`);
+  for (const runId of runIds)
+    all.push(...keys.runExpiring(runId), keys.runLease(runId), `${prefix}run:{${runId}}:snapshot`);
   for (let i = 0; i < all.length; i += 500) await redis.del(...all.slice(i, i + 500));
 }
 
@@ -176,13 +215,17 @@ export interface WorkerProcess {
   exited: Promise<number | null>;
 }
 
-/** Starts `src/bin/worker.ts` as a child process and resolves once it is ready. */
+/** Starts `src/bin/worker.ts` as a child process and resolves once it logged that it is ready (info level). */
 export async function spawnWorker(env: Record<string, string>): Promise<WorkerProcess> {
-  const child = spawn(process.execPath, ['--conditions=@cody/source', '--import', 'tsx', 'src/bin/worker.ts'], {
-    cwd: PACKAGE_ROOT,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--conditions=@cody/source', '--import', 'tsx', 'src/bin/worker.ts'],
+    {
+      cwd: PACKAGE_ROOT,
+      env: { ...process.env, LOG_LEVEL: 'info', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   const logs: Record<string, unknown>[] = [];
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   let buffer = '';
@@ -211,4 +254,11 @@ export async function spawnWorker(env: Record<string, string>): Promise<WorkerPr
   });
   await ready;
   return { child, pid: child.pid as number, logs, exited };
+}
+
+/** The text of a stored run's `index`th item, which must be a message. */
+export function messageText(run: StoredRun | null | undefined, index: number): string {
+  const item = run?.response.output_items[index];
+  if (item?.type !== 'message') throw new Error(`item ${index} of run ${run?.response.id} is not a message`);
+  return item.content;
 }

@@ -1,17 +1,18 @@
 import { randomUUID } from 'node:crypto';
-import { ERROR_CODES, type MessageItem, type StreamEvent } from '@cody/schema';
-import { reduceEvents } from '@cody/reducer';
 import { PROJECTOR_GROUP, RedisTransport } from '@cody/redis';
+import { reduceEvents } from '@cody/reducer';
+import { ERROR_CODES, type MessageItem, type StreamEvent } from '@cody/schema';
 import type { RedisStore } from '@cody/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PersistenceWorker } from '../src/persistence/persistence-worker';
 import {
   cleanup,
   driveRun,
+  messageText,
   REDIS_URL,
   RunBuilder,
-  reduceStream,
   redisStore,
+  reduceStream,
   testLogger,
   uniquePrefix,
   waitFor,
@@ -23,11 +24,16 @@ const threads = new Set<string>();
 const runIds = new Set<string>();
 let transport: RedisTransport;
 let store: RedisStore;
-let workers: PersistenceWorker[] = [];
+const workers: PersistenceWorker[] = [];
 
 async function startWorker(options: Partial<ConstructorParameters<typeof PersistenceWorker>[0]> = {}) {
   const own = new RedisTransport({ url: REDIS_URL, prefix });
-  const worker = new PersistenceWorker({ transport: own, store: redisStore(own.redis, prefix), logger: testLogger, ...options });
+  const worker = new PersistenceWorker({
+    transport: own,
+    store: redisStore(own.redis, prefix),
+    logger: testLogger,
+    ...options,
+  });
   await worker.start();
   workers.push(worker);
   return { worker, transport: own };
@@ -74,23 +80,44 @@ describe('persistence worker', { timeout: 120_000 }, () => {
     await waitForTerminal(store, [run.runId]);
     const stored = await expectSnapshotMatchesStream(run.runId);
     expect(stored?.response.status).toBe('complete');
-    expect(stored?.response.output_items.map((item) => (item as MessageItem).content)).toEqual(['hello', 'Hello, world']);
-    await waitFor(async () => (await transport.redis.ttl(transport.keys.runEvents(run.runId))) > 0, 10_000, 'events TTL');
-    const pending = (await transport.redis.call('XPENDING', transport.keys.announce, PROJECTOR_GROUP)) as [number];
+    expect(stored?.response.output_items.map((item) => (item as MessageItem).content)).toEqual([
+      'hello',
+      'Hello, world',
+    ]);
+    await waitFor(
+      async () => (await transport.redis.ttl(transport.keys.runEvents(run.runId))) > 0,
+      10_000,
+      'events TTL',
+    );
+    const pending = (await transport.redis.call('XPENDING', transport.keys.announce, PROJECTOR_GROUP)) as [
+      number,
+    ];
     expect(pending[0]).toBe(0);
   });
 
   it('persists 50 concurrent runs without crosstalk', async () => {
     const runs = await Promise.all(Array.from({ length: 50 }, () => newRun()));
     await Promise.all(
-      runs.map((run) => driveRun(transport, run, run.answer(Array.from({ length: 40 }, (_, i) => `${run.runId.slice(0, 8)}:${i} `)), { delayMs: 2 })),
+      runs.map((run) =>
+        driveRun(
+          transport,
+          run,
+          run.answer(Array.from({ length: 40 }, (_, i) => `${run.runId.slice(0, 8)}:${i} `)),
+          { delayMs: 2 },
+        ),
+      ),
     );
-    await waitForTerminal(store, runs.map((run) => run.runId));
+    await waitForTerminal(
+      store,
+      runs.map((run) => run.runId),
+    );
     for (const run of runs) {
       const stored = await expectSnapshotMatchesStream(run.runId);
       expect(stored?.response.thread_id).toBe(run.threadId);
       const answer = stored?.response.output_items[1] as MessageItem;
-      expect(answer.content).toBe(Array.from({ length: 40 }, (_, i) => `${run.runId.slice(0, 8)}:${i} `).join(''));
+      expect(answer.content).toBe(
+        Array.from({ length: 40 }, (_, i) => `${run.runId.slice(0, 8)}:${i} `).join(''),
+      );
     }
   });
 
@@ -101,7 +128,7 @@ describe('persistence worker', { timeout: 120_000 }, () => {
     await driveRun(transport, run, run.answer(parts), { pipeline: true });
     await waitForTerminal(store, [run.runId]);
     const stored = await expectSnapshotMatchesStream(run.runId);
-    expect((stored?.response.output_items[1] as MessageItem).content).toBe(parts.join(''));
+    expect(messageText(stored, 1)).toBe(parts.join(''));
     const writes = workers.reduce((sum, worker) => sum + worker.stats().writes, 0) - before;
     // coalesced: a write reflects many events, never one write per delta
     expect(writes).toBeLessThan(100);
@@ -125,7 +152,7 @@ describe('persistence worker', { timeout: 120_000 }, () => {
       [large, largeParts],
     ] as const) {
       const stored = await store.getRun(run.runId);
-      const content = (stored?.response.output_items[1] as MessageItem).content;
+      const content = messageText(stored, 1);
       const expected = parts.join('');
       expect(Buffer.byteLength(content)).toBe(Buffer.byteLength(expected));
       expect(Buffer.from(content).equals(Buffer.from(expected))).toBe(true);
@@ -139,7 +166,12 @@ describe('persistence worker', { timeout: 120_000 }, () => {
     const run = await newRun();
     const started = randomUUID();
     const orphan = randomUUID();
-    await driveRun(transport, run, [run.messageStart(started), run.delta(started, 'half'), run.delta(orphan, 'x'), run.done()]);
+    await driveRun(transport, run, [
+      run.messageStart(started),
+      run.delta(started, 'half'),
+      run.delta(orphan, 'x'),
+      run.done(),
+    ]);
     await waitForTerminal(store, [run.runId]);
     const stored = await expectSnapshotMatchesStream(run.runId);
     expect(stored?.response.status).toBe('error');
@@ -152,7 +184,12 @@ describe('persistence worker', { timeout: 120_000 }, () => {
     const itemId = randomUUID();
     const owner = 'crashing-driver';
     await transport.leases.acquire(run.runId, owner);
-    for (const event of [...run.opening(), run.messageStart(itemId), run.delta(itemId, 'partial '), run.delta(itemId, 'answer')]) {
+    for (const event of [
+      ...run.opening(),
+      run.messageStart(itemId),
+      run.delta(itemId, 'partial '),
+      run.delta(itemId, 'answer'),
+    ]) {
       await transport.publish(event);
     }
     await transport.announceRun(run.runId);
@@ -170,7 +207,7 @@ describe('persistence worker', { timeout: 120_000 }, () => {
     const stored = await expectSnapshotMatchesStream(run.runId);
     expect(stored?.response.status).toBe('error');
     expect(stored?.response.error?.code).toBe(ERROR_CODES.RUN_OWNER_LOST);
-    expect((stored?.response.output_items[1] as MessageItem).content).toBe('partial answer');
+    expect(messageText(stored, 1)).toBe('partial answer');
     // every reader of the stream sees the ending
     expect(seen.map((event) => event.type).slice(-2)).toEqual(['item_error', 'response_error']);
     expect(workers.reduce((sum, worker) => sum + worker.stats().ownerLostRuns, 0)).toBeGreaterThanOrEqual(1);
@@ -185,7 +222,8 @@ describe('persistence worker', { timeout: 120_000 }, () => {
     // several watchdog ticks pass without a lease: still streaming
     await new Promise((resolve) => setTimeout(resolve, 2500));
     expect((await store.getRun(run.runId))?.response.status).toBe('in_progress');
-    for (const event of [run.delta(itemId, 'late'), run.messageDone(itemId, 'late'), run.done()]) await transport.publish(event);
+    for (const event of [run.delta(itemId, 'late'), run.messageDone(itemId, 'late'), run.done()])
+      await transport.publish(event);
     await waitForTerminal(store, [run.runId]);
     expect((await expectSnapshotMatchesStream(run.runId))?.response.status).toBe('complete');
   });
@@ -196,7 +234,10 @@ describe('persistence worker', { timeout: 120_000 }, () => {
     await store.deleteThread(run.threadId);
     await driveRun(transport, run, [run.messageStart(itemId), run.messageDone(itemId, 'x'), run.done()]);
     await waitFor(
-      async () => ((await transport.redis.call('XPENDING', transport.keys.announce, PROJECTOR_GROUP)) as [number])[0] === 0,
+      async () =>
+        (
+          (await transport.redis.call('XPENDING', transport.keys.announce, PROJECTOR_GROUP)) as [number]
+        )[0] === 0,
       15_000,
       'announce entry acked',
     );
@@ -229,13 +270,23 @@ describe('graceful stop and takeover', { timeout: 60_000 }, () => {
       for (const event of [...run.opening(), run.messageStart(itemId)]) await feed.publish(event);
       await feed.announceRun(run.runId);
       for (let i = 0; i < 50; i++) await feed.publish(run.delta(itemId, `a${i} `));
-      await waitFor(async () => (await isolatedStore.getRun(run.runId))?.lastStreamId === (await reduceStream(feed, run.runId)).lastId, 10_000, 'flush');
+      await waitFor(
+        async () =>
+          (await isolatedStore.getRun(run.runId))?.lastStreamId ===
+          (await reduceStream(feed, run.runId)).lastId,
+        10_000,
+        'flush',
+      );
       await first.stop();
-      const group = feed.consumerGroup({ stream: feed.keys.announce, group: PROJECTOR_GROUP, consumer: 'probe' });
+      const group = feed.consumerGroup({
+        stream: feed.keys.announce,
+        group: PROJECTOR_GROUP,
+        consumer: 'probe',
+      });
       const pending = await group.pending();
       expect(pending.map((entry) => entry.consumer)).toEqual([first.consumer]);
       const halfway = await isolatedStore.getRun(run.runId);
-      expect((halfway?.response.output_items[1] as MessageItem).content).toContain('a49 ');
+      expect(messageText(halfway, 1)).toContain('a49 ');
 
       // the item is still streaming across the handover
       for (let i = 0; i < 50; i++) await feed.publish(run.delta(itemId, `b${i} `));

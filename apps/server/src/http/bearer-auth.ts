@@ -13,6 +13,8 @@ export function installBearerAuth(app: FastifyInstance, token: string | undefine
     return reply
       .code(401)
       .header('www-authenticate', 'Bearer')
-      .send({ error: { code: 'UNAUTHORIZED', message: 'missing or wrong bearer token (CODY_API_TOKEN is set)' } });
+      .send({
+        error: { code: 'UNAUTHORIZED', message: 'missing or wrong bearer token (CODY_API_TOKEN is set)' },
+      });
   });
 }

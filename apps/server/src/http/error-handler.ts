@@ -18,11 +18,18 @@ const FASTIFY_CODES: Record<string, { code: string; status: number }> = {
 /** Every error leaves as JSON `{error:{code,message,details?}}`; client mistakes are never 500. */
 export function installErrorHandler(app: FastifyInstance): void {
   app.setNotFoundHandler((request, reply) => {
-    void reply.code(404).send({ error: { code: 'NOT_FOUND', message: `no route ${request.method} ${request.url}` } });
+    void reply
+      .code(404)
+      .send({ error: { code: 'NOT_FOUND', message: `no route ${request.method} ${request.url}` } });
   });
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const { status, body } = toErrorBody(error);
+    if (body.error.code === 'UNSUPPORTED_MEDIA_TYPE') {
+      // Fastify's text does not say which type was refused or which one is wanted
+      const given = request.headers['content-type'] ?? '(none)';
+      body.error.message = `content type ${given} is not supported: send application/json`;
+    }
     if (status >= 500) request.log.error({ err: error }, 'request failed');
     else request.log.info({ code: body.error.code }, body.error.message);
     void reply.code(status).send(body);
@@ -54,7 +61,10 @@ function toErrorBody(error: FastifyError): { status: number; body: ErrorBody } {
   const known = error.code ? FASTIFY_CODES[error.code] : undefined;
   if (known) return { status: known.status, body: { error: { code: known.code, message: error.message } } };
   if (error instanceof SyntaxError || (error.statusCode === 400 && /JSON/i.test(error.message))) {
-    return { status: 400, body: { error: { code: 'INVALID_JSON', message: `body is not valid JSON: ${error.message}` } } };
+    return {
+      status: 400,
+      body: { error: { code: 'INVALID_JSON', message: `body is not valid JSON: ${error.message}` } },
+    };
   }
   if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
     return { status: error.statusCode, body: { error: { code: 'BAD_REQUEST', message: error.message } } };

@@ -3,7 +3,12 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { ServerContext } from '../server-context';
 
-const ModelView = z.object({ id: z.string(), reasoning: z.boolean(), tools: z.boolean(), maxOutputTokens: z.number() });
+const ModelView = z.object({
+  id: z.string(),
+  reasoning: z.boolean(),
+  tools: z.boolean(),
+  maxOutputTokens: z.number(),
+});
 
 /** What a client needs to offer choices: providers, whether each has credentials, their models. */
 export function configRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
@@ -16,7 +21,9 @@ export function configRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
           summary: 'Providers, their models, and the defaults',
           response: {
             200: z.object({
-              providers: z.array(z.object({ id: z.string(), configured: z.boolean(), models: z.array(ModelView) })),
+              providers: z.array(
+                z.object({ id: z.string(), configured: z.boolean(), models: z.array(ModelView) }),
+              ),
               defaultProvider: z.string(),
               defaultModel: z.string(),
             }),
@@ -27,9 +34,12 @@ export function configRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
         providers: PROVIDER_IDS.map((id) => ({
           id,
           configured: ctx.isConfigured(id),
-          models: ctx.catalogue
-            .list(id)
-            .map((m) => ({ id: m.id, reasoning: m.reasoning, tools: m.tools, maxOutputTokens: m.maxOutputTokens })),
+          models: ctx.catalogue.list(id).map((m) => ({
+            id: m.id,
+            reasoning: m.reasoning,
+            tools: m.tools,
+            maxOutputTokens: m.maxOutputTokens,
+          })),
         })),
         defaultProvider: ctx.config.CODY_PROVIDER,
         defaultModel: ctx.config.CODY_MODEL,

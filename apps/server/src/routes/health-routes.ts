@@ -31,8 +31,16 @@ export function healthRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
           tags: ['health'],
           summary: 'Redis and store status',
           response: {
-            200: z.object({ status: z.enum(['ok', 'degraded']), redis: Check, store: Check.extend({ kind: z.string() }) }),
-            503: z.object({ status: z.enum(['ok', 'degraded']), redis: Check, store: Check.extend({ kind: z.string() }) }),
+            200: z.object({
+              status: z.enum(['ok', 'degraded']),
+              redis: Check,
+              store: Check.extend({ kind: z.string() }),
+            }),
+            503: z.object({
+              status: z.enum(['ok', 'degraded']),
+              redis: Check,
+              store: Check.extend({ kind: z.string() }),
+            }),
           },
         },
       },
@@ -42,7 +50,9 @@ export function healthRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
           check(() => ctx.store.ping(), 2000),
         ]);
         const ok = redis.status === 'up' && store.status === 'up';
-        return reply.code(ok ? 200 : 503).send({ status: ok ? 'ok' : 'degraded', redis, store: { ...store, kind: ctx.store.kind } });
+        return reply
+          .code(ok ? 200 : 503)
+          .send({ status: ok ? 'ok' : 'degraded', redis, store: { ...store, kind: ctx.store.kind } });
       },
     );
   };

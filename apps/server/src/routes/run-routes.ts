@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { reduceEventsToState } from '@cody/reducer';
 import type { OutputItem } from '@cody/schema';
 import { CodyError, ResponseSchema } from '@cody/schema';
 import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
@@ -20,7 +21,12 @@ const SubmitBody = z
   })
   .strict();
 
-const SubmitReply = z.object({ runId: z.string(), turnId: z.string(), threadId: z.string(), streamUrl: z.string() });
+const SubmitReply = z.object({
+  runId: z.string(),
+  turnId: z.string(),
+  threadId: z.string(),
+  streamUrl: z.string(),
+});
 const tracer = trace.getTracer('@cody/server');
 const RunParams = z.object({ id: z.string().min(1).max(200) });
 
@@ -51,30 +57,35 @@ export function runRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
         }),
     );
 
-    async function submit(
-      body: z.infer<typeof SubmitBody>,
-      request: FastifyRequest,
-      reply: FastifyReply,
-    ) {
-        const providerId = body.providerId ?? ctx.config.CODY_PROVIDER;
-        const modelId =
-          body.model ??
-          (providerId === ctx.config.CODY_PROVIDER
-            ? ctx.config.CODY_MODEL
-            : (ctx.catalogue.list(providerId)[0]?.id ?? ctx.config.CODY_MODEL));
-        // all client mistakes are found before anything is written
-        const model = ctx.catalogue.resolve(providerId, modelId);
-        const provider = ctx.provider(providerId);
+    async function submit(body: z.infer<typeof SubmitBody>, request: FastifyRequest, reply: FastifyReply) {
+      const providerId = body.providerId ?? ctx.config.CODY_PROVIDER;
+      const modelId =
+        body.model ??
+        (providerId === ctx.config.CODY_PROVIDER
+          ? ctx.config.CODY_MODEL
+          : (ctx.catalogue.list(providerId)[0]?.id ?? ctx.config.CODY_MODEL));
+      // all client mistakes are found before anything is written
+      const model = ctx.catalogue.resolve(providerId, modelId);
+      const provider = ctx.provider(providerId);
 
-        const thread = body.threadId
-          ? await ctx.store.getThread(body.threadId)
-          : await ctx.store.createThread({ title: titleFrom(body.prompt), ...(body.agentId ? { agent_id: body.agentId } : {}) });
-        if (!thread) throw new CodyError('THREAD_NOT_FOUND', `thread ${body.threadId} not found`);
+      // a run id is never reused, also not once its stream expired and only the snapshot is left
+      if (body.runId && (await runExists(ctx, body.runId))) {
+        throw new CodyError('RUN_ALREADY_EXISTS', `run ${body.runId} already exists`);
+      }
 
-        const runId = body.runId ?? randomUUID();
-        const turnId = body.turnId ?? randomUUID();
-        request.log = request.log.child({ run_id: runId });
-        trace.getActiveSpan()?.setAttributes({ 'cody.run_id': runId, 'cody.thread_id': thread.id });
+      const thread = body.threadId
+        ? await ctx.store.getThread(body.threadId)
+        : await ctx.store.createThread({
+            title: titleFrom(body.prompt),
+            ...(body.agentId ? { agent_id: body.agentId } : {}),
+          });
+      if (!thread) throw new CodyError('THREAD_NOT_FOUND', `thread ${body.threadId} not found`);
+
+      const runId = body.runId ?? randomUUID();
+      const turnId = body.turnId ?? randomUUID();
+      request.log = request.log.child({ run_id: runId });
+      trace.getActiveSpan()?.setAttributes({ 'cody.run_id': runId, 'cody.thread_id': thread.id });
+      try {
         const history = await threadHistory(ctx, thread.id);
         await ctx.driver.start({
           runId,
@@ -87,19 +98,37 @@ export function runRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
           history,
           ...(body.reasoning ? { reasoning: { effort: body.reasoning } } : {}),
         });
-        request.log.info({ provider: providerId, model: model.id }, 'run submitted');
-        return reply.code(202).send({ runId, turnId, threadId: thread.id, streamUrl: `/api/v2/stream/${runId}` });
+      } catch (error) {
+        // a refused submit leaves nothing behind: not the thread it created either
+        if (!body.threadId) await ctx.store.deleteThread(thread.id).catch(() => false);
+        throw error;
+      }
+      request.log.info({ provider: providerId, model: model.id }, 'run submitted');
+      return reply
+        .code(202)
+        .send({ runId, turnId, threadId: thread.id, streamUrl: `/api/v2/stream/${runId}` });
     }
 
     app.get(
       '/runs/:id',
       {
-        schema: { tags: ['runs'], summary: 'The stored snapshot of a run', params: RunParams, response: { 200: ResponseSchema } },
+        schema: {
+          tags: ['runs'],
+          summary: 'The stored snapshot of a run',
+          params: RunParams,
+          response: { 200: ResponseSchema },
+        },
       },
       async (request) => {
         const stored = await ctx.store.getRun(request.params.id);
-        if (!stored) throw new CodyError('RUN_NOT_FOUND', `run ${request.params.id} not found`);
-        return stored.response;
+        if (stored) return stored.response;
+        // accepted but not stored yet (the first snapshot write is still coming): reduce its stream
+        const live = reduceEventsToState(
+          (await ctx.transport.readRange(request.params.id)).map((entry) => entry.event),
+        );
+        // (a run whose thread was deleted is gone, even while its stream waits to expire)
+        if (live?.response && (await ctx.store.getThread(live.response.thread_id))) return live.response;
+        throw new CodyError('RUN_NOT_FOUND', `run ${request.params.id} not found`);
       },
     );
 
@@ -110,19 +139,27 @@ export function runRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
           tags: ['runs'],
           summary: 'Stop a run from any server process',
           params: RunParams,
-          response: { 202: z.object({ runId: z.string(), outcome: z.enum(['signalled', 'closed', 'not_active']) }) },
+          response: {
+            202: z.object({ runId: z.string(), outcome: z.enum(['signalled', 'closed', 'not_active']) }),
+          },
         },
       },
       async (request, reply) => {
         const { id } = request.params;
-        const exists =
-          (await ctx.transport.redis.exists(ctx.transport.keys.runEvents(id))) === 1 || (await ctx.store.getRun(id)) !== null;
-        if (!exists) throw new CodyError('RUN_NOT_FOUND', `run ${id} not found`);
+        if (!(await runExists(ctx, id))) throw new CodyError('RUN_NOT_FOUND', `run ${id} not found`);
         const outcome = await ctx.driver.cancel(id);
         return reply.code(202).send({ runId: id, outcome });
       },
     );
   };
+}
+
+/** Whether a run has a live stream or a stored snapshot. */
+async function runExists(ctx: ServerContext, runId: string): Promise<boolean> {
+  return (
+    (await ctx.transport.redis.exists(ctx.transport.keys.runEvents(runId))) === 1 ||
+    (await ctx.store.getRun(runId)) !== null
+  );
 }
 
 /** A thread's finished runs as the conversation the next turn continues. */

@@ -4,6 +4,7 @@ import { CodyError } from '@cody/schema';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { isTerminalEvent } from '../http/is-terminal-event';
+import { replayEventId } from '../http/replay-event-id';
 import { SseWriter } from '../http/sse-writer';
 import type { ServerContext } from '../server-context';
 
@@ -69,7 +70,13 @@ export function streamRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
   };
 }
 
-async function streamLive(ctx: ServerContext, sse: SseWriter, runId: string, from: string, signal: AbortSignal) {
+async function streamLive(
+  ctx: ServerContext,
+  sse: SseWriter,
+  runId: string,
+  from: string,
+  signal: AbortSignal,
+) {
   // a resume at or after the terminal event gets nothing more, and must not wait for it
   const tail = await lastEntry(ctx, runId);
   if (tail && isTerminalEvent(tail.event) && compareStreamIds(tail.id, from) <= 0) return;
@@ -80,10 +87,13 @@ async function streamLive(ctx: ServerContext, sse: SseWriter, runId: string, fro
 }
 
 async function lastEntry(ctx: ServerContext, runId: string): Promise<StreamEntry | undefined> {
-  const raw = (await ctx.transport.redis.xrevrange(ctx.transport.keys.runEvents(runId), '+', '-', 'COUNT', 1)) as [
-    string,
-    string[],
-  ][];
+  const raw = (await ctx.transport.redis.xrevrange(
+    ctx.transport.keys.runEvents(runId),
+    '+',
+    '-',
+    'COUNT',
+    1,
+  )) as [string, string[]][];
   const [entry] = raw;
   if (!entry) return undefined;
   const index = entry[1].indexOf('e');
@@ -104,7 +114,9 @@ async function replayStored(sse: SseWriter, response: Parameters<typeof replayEv
   // replayed entries get ids 0-1, 0-2, … so a client can resume inside a replay too; a client
   // resuming with an id of the expired live stream gets the whole replay, which its reducer
   // merges (repeated starts and closed items are ignored, finished items are replaced whole)
-  const events = replayEvents(response);
+  // ids derived from the run and the position: a replay read twice carries the same events
+  let minted = 0;
+  const events = replayEvents(response, { newEventId: () => replayEventId(response.id, minted++) });
   const insideReplay = from.startsWith('0-');
   for (const [index, event] of events.entries()) {
     const id = `0-${index + 1}`;

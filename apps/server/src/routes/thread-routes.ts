@@ -23,7 +23,8 @@ export function threadRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
           response: { 200: z.object({ threads: z.array(ThreadSchema), nextCursor: z.string().nullable() }) },
         },
       },
-      async (request) => ctx.store.listThreads({ limit: request.query.limit, cursor: request.query.cursor ?? null }),
+      async (request) =>
+        ctx.store.listThreads({ limit: request.query.limit, cursor: request.query.cursor ?? null }),
     );
 
     app.post(
@@ -32,12 +33,17 @@ export function threadRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
         schema: {
           tags: ['threads'],
           summary: 'Create a thread',
-          body: z.object({ title: z.string().min(1).max(500).optional() }).strict().optional(),
+          body: z
+            .object({ title: z.string().min(1).max(500).optional() })
+            .strict()
+            .optional(),
           response: { 201: ThreadSchema },
         },
       },
       async (request, reply) => {
-        const thread = await ctx.store.createThread({ ...(request.body?.title ? { title: request.body.title } : {}) });
+        const thread = await ctx.store.createThread({
+          ...(request.body?.title ? { title: request.body.title } : {}),
+        });
         return reply.code(201).send(thread);
       },
     );

@@ -8,7 +8,8 @@ export function jsonLogger(level: LogLevel, base: Record<string, unknown> = {}):
   const write = (at: LogLevel) => (obj: object, msg?: string) => {
     if (ORDER[at] < ORDER[level]) return;
     const record: Record<string, unknown> = { level: at, time: Date.now(), ...base };
-    for (const [key, value] of Object.entries(obj)) record[key] = value instanceof Error ? serializeError(value) : value;
+    for (const [key, value] of Object.entries(obj))
+      record[key] = value instanceof Error ? serializeError(value) : value;
     if (msg !== undefined) record.msg = msg;
     process.stdout.write(`${JSON.stringify(record)}\n`);
   };
@@ -17,5 +18,10 @@ export function jsonLogger(level: LogLevel, base: Record<string, unknown> = {}):
 
 function serializeError(error: Error): Record<string, unknown> {
   const code = (error as { code?: unknown }).code;
-  return { type: error.name, message: error.message, ...(code === undefined ? {} : { code }), stack: error.stack };
+  return {
+    type: error.name,
+    message: error.message,
+    ...(code === undefined ? {} : { code }),
+    stack: error.stack,
+  };
 }

@@ -26,12 +26,16 @@ export class WorkerConfigError extends Error {
 /** Reads the standalone worker's settings from the environment. */
 export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
   const redisUrl = env.REDIS_URL || DEFAULT_REDIS_URL;
-  if (!/^rediss?:\/\//.test(redisUrl)) throw new WorkerConfigError('REDIS_URL', `must start with redis:// or rediss://, got "${redisUrl}"`);
+  if (!/^rediss?:\/\//.test(redisUrl))
+    throw new WorkerConfigError('REDIS_URL', `must start with redis:// or rediss://, got "${redisUrl}"`);
   const prefix = env.CODY_REDIS_PREFIX ?? DEFAULT_REDIS_PREFIX;
   try {
     createRedisKeys(prefix);
   } catch (error) {
-    throw new WorkerConfigError('CODY_REDIS_PREFIX', (error as Error).message.replace(/^CODY_REDIS_PREFIX: /, ''));
+    throw new WorkerConfigError(
+      'CODY_REDIS_PREFIX',
+      (error as Error).message.replace(/^CODY_REDIS_PREFIX: /, ''),
+    );
   }
   const convexUrl = env.CONVEX_URL || undefined;
   if (convexUrl !== undefined && !/^https?:\/\//.test(convexUrl)) {
@@ -56,6 +60,7 @@ function positiveInteger(env: NodeJS.ProcessEnv, name: string, fallback: number)
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value <= 0) throw new WorkerConfigError(name, `must be a positive integer, got "${raw}"`);
+  if (!Number.isInteger(value) || value <= 0)
+    throw new WorkerConfigError(name, `must be a positive integer, got "${raw}"`);
   return value;
 }

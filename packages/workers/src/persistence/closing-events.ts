@@ -1,6 +1,6 @@
-import type { ErrorInfo, StreamEvent } from '@cody/schema';
-import type { ReducerState } from '@cody/reducer';
 import { type CreateStreamEventOptions, createStreamEvent } from '@cody/redis';
+import type { ReducerState } from '@cody/reducer';
+import type { ErrorInfo, StreamEvent } from '@cody/schema';
 
 /**
  * The events that end a run nobody will finish: `item_error` for every item still streaming

@@ -1,11 +1,9 @@
-import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
-import { ERROR_CODES, type ErrorInfo, isTerminalStatus } from '@cody/schema';
-import { reduceEventsToState, replayEvents } from '@cody/reducer';
+import { hostname } from 'node:os';
 import {
+  type ConsumerGroup,
   closeConnection,
   compareStreamIds,
-  type ConsumerGroup,
   extractTraceContext,
   type GroupEntry,
   type Logger,
@@ -13,10 +11,12 @@ import {
   REDIS_ERROR_CODES,
   type RedisTransport,
   reconnectBackoff,
+  type StreamEntry,
   silentLogger,
   sleep,
-  type StreamEntry,
 } from '@cody/redis';
+import { reduceEventsToState, replayEvents } from '@cody/reducer';
+import { CodyError, ERROR_CODES, type ErrorInfo, isTerminalStatus } from '@cody/schema';
 import type { Store } from '@cody/store';
 import { type Context, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { Redis } from 'ioredis';
@@ -83,10 +83,16 @@ export class PersistenceWorker {
   private blocking: Redis | undefined;
   private announceLoop: Promise<void> | undefined;
   private tickTimer: NodeJS.Timeout | undefined;
-  private ticking = false;
+  private ticking: Promise<void> | undefined;
   private ticks = 0;
   private started = false;
-  private readonly counters = { writes: 0, finishedRuns: 0, claimedEntries: 0, ownerLostRuns: 0, streamLostRuns: 0 };
+  private readonly counters = {
+    writes: 0,
+    finishedRuns: 0,
+    claimedEntries: 0,
+    ownerLostRuns: 0,
+    streamLostRuns: 0,
+  };
 
   constructor(options: PersistenceWorkerOptions) {
     this.transport = options.transport;
@@ -133,6 +139,7 @@ export class PersistenceWorker {
     await this.announceLoop;
     for (const run of this.runs.values()) run.stopReading();
     const flush = (async () => {
+      await this.ticking;
       await Promise.allSettled([...this.tasks]);
       await Promise.allSettled(
         [...this.runs.values()].map(async (run) => {
@@ -150,7 +157,8 @@ export class PersistenceWorker {
       }),
     ]);
     clearTimeout(timer);
-    if (timedOut) this.logger.warn({ runs: this.runs.size }, 'stopped before every pending snapshot was written');
+    if (timedOut)
+      this.logger.warn({ runs: this.runs.size }, 'stopped before every pending snapshot was written');
     this.runs.clear();
     if (this.blocking) await closeConnection(this.blocking);
     this.logger.info({ consumer: this.consumer }, 'persistence worker stopped');
@@ -241,11 +249,19 @@ export class PersistenceWorker {
       await this.release(run);
       return;
     }
+    if (this.stopped) return;
     // re-reduce from the stream's start: exact even for items the snapshot shows half-streamed
     run.phase = 'live';
     run.subscription = this.transport.tailer.subscribe(run.runId, '0-0', {
       onEntries: (entries) => this.onEntries(run, entries),
-      onError: (error) => this.logger.error({ err: error, run_id: run.runId }, 'run stream unreadable'),
+      onError: (error) => {
+        // the stream lost entries we reduced (Redis restarted without persistence): end the run
+        if (CodyError.isInstance(error) && error.code === REDIS_ERROR_CODES.RUN_STREAM_LOST) {
+          this.track(this.endStreamLost(run));
+        } else {
+          this.logger.error({ err: error, run_id: run.runId }, 'run stream unreadable');
+        }
+      },
     });
   }
 
@@ -255,7 +271,10 @@ export class PersistenceWorker {
     if (run.terminal) {
       this.track(this.finish(run));
     } else if (run.unusable) {
-      this.logger.error({ run_id: run.runId, error: run.state?.error }, 'run stream has no response_start; dropping it');
+      this.logger.error(
+        { run_id: run.runId, error: run.state?.error },
+        'run stream has no response_start; dropping it',
+      );
       run.phase = 'finishing';
       run.stopReading();
       this.track(this.release(run));
@@ -279,7 +298,9 @@ export class PersistenceWorker {
   }
 
   private behind(run: RunProjection): boolean {
-    return run.response !== undefined && (run.storedId === null || compareStreamIds(run.cursor, run.storedId) > 0);
+    return (
+      run.response !== undefined && (run.storedId === null || compareStreamIds(run.cursor, run.storedId) > 0)
+    );
   }
 
   /** Writes the current snapshot; true when stored (or nothing to store), false to retry. */
@@ -360,13 +381,14 @@ export class PersistenceWorker {
     );
   }
 
-  /** Acks (and deletes) the announce entry and lets the run's keys expire; the run is done here. */
+  /** Lets the run's keys expire, then acks (and deletes) the announce entry; the run is done here. */
   private async release(run: RunProjection): Promise<void> {
     const group = this.group as ConsumerGroup;
     for (let attempt = 1; ; attempt++) {
       try {
-        await group.ackAndDelete([run.entryId]);
+        // expiry first: a crash between the two leaves the entry pending, and its next owner expires again
         await this.transport.expireRun(run.runId, this.settings.runTtlSeconds);
+        await group.ackAndDelete([run.entryId]);
         break;
       } catch (error) {
         if (this.stopped) return;
@@ -378,18 +400,23 @@ export class PersistenceWorker {
     if (this.runs.get(run.runId) === run) this.runs.delete(run.runId);
   }
 
-  private async tick(): Promise<void> {
-    if (this.ticking || this.stopped || this.group === undefined) return;
-    this.ticking = true;
+  private tick(): Promise<void> {
+    if (this.ticking || this.stopped || this.group === undefined) return this.ticking ?? Promise.resolve();
+    this.ticking = this.maintain(this.group).finally(() => {
+      this.ticking = undefined;
+    });
+    return this.ticking;
+  }
+
+  private async maintain(group: ConsumerGroup): Promise<void> {
     try {
-      await this.keepOwnership(this.group);
-      await this.claimAbandoned(this.group);
+      await this.keepOwnership(group);
+      await this.claimAbandoned(group);
       await this.watch();
-      if (++this.ticks % 60 === 0) await this.group.removeIdleConsumers(CONSUMER_RETENTION_MS);
+      if (++this.ticks % 60 === 0) await group.removeIdleConsumers(CONSUMER_RETENTION_MS);
     } catch (error) {
-      if (!this.stopped) this.logger.warn({ err: error }, 'persistence maintenance failed; retrying next tick');
-    } finally {
-      this.ticking = false;
+      if (!this.stopped)
+        this.logger.warn({ err: error }, 'persistence maintenance failed; retrying next tick');
     }
   }
 
@@ -431,7 +458,9 @@ export class PersistenceWorker {
 
   /** The watchdog: ends runs whose driver is gone or whose stream Redis lost. */
   private async watch(): Promise<void> {
-    const live = [...this.runs.values()].filter((run) => run.phase === 'live' && run.response !== undefined && !run.terminal);
+    const live = [...this.runs.values()].filter(
+      (run) => run.phase === 'live' && run.response !== undefined && !run.terminal,
+    );
     if (live.length === 0) return;
     const { redis, keys } = this.transport;
     const pipeline = redis.pipeline();
@@ -445,7 +474,8 @@ export class PersistenceWorker {
       const [rangeError, range] = replies[index * 2 + 1] ?? [];
       if (leaseError || rangeError || run.phase !== 'live') continue;
       const first = (range as [string, string[]][])[0]?.[0];
-      if (run.cursor !== '0-0' && (first === undefined || compareStreamIds(first, run.cursor) > 0)) {
+      // a live stream is never trimmed: another first entry means Redis lost the one we read
+      if (run.firstId !== undefined && first !== run.firstId) {
         this.track(this.endStreamLost(run));
       } else if (lease === 1) {
         run.leaseSeen = true;
@@ -461,10 +491,19 @@ export class PersistenceWorker {
       code: ERROR_CODES.RUN_OWNER_LOST,
       message: 'the process driving this run stopped renewing its lease',
     };
-    const span = tracer.startSpan('cody.watchdog', { attributes: { 'cody.run_id': run.runId } }, this.traceParent(run));
+    const span = tracer.startSpan(
+      'cody.watchdog',
+      { attributes: { 'cody.run_id': run.runId } },
+      this.traceParent(run),
+    );
     try {
-      const events = closingEvents(run.runId, run.state, error, { context: trace.setSpan(this.traceParent(run), span) });
-      const result = await this.transport.publishIfUnchanged(run.runId, events, { lastId: run.cursor, noLease: true });
+      const events = closingEvents(run.runId, run.state, error, {
+        context: trace.setSpan(this.traceParent(run), span),
+      });
+      const result = await this.transport.publishIfUnchanged(run.runId, events, {
+        lastId: run.cursor,
+        noLease: true,
+      });
       span.setAttribute('cody.outcome', result.status);
       if (result.status === 'published') {
         this.counters.ownerLostRuns++;
@@ -487,7 +526,11 @@ export class PersistenceWorker {
     if (run.phase !== 'live') return;
     run.phase = 'finishing';
     run.stopReading();
-    const span = tracer.startSpan('cody.stream_lost', { attributes: { 'cody.run_id': run.runId } }, this.traceParent(run));
+    const span = tracer.startSpan(
+      'cody.stream_lost',
+      { attributes: { 'cody.run_id': run.runId } },
+      this.traceParent(run),
+    );
     const context = trace.setSpan(this.traceParent(run), span);
     try {
       const error: ErrorInfo = {
@@ -495,7 +538,9 @@ export class PersistenceWorker {
         message: 'Redis lost the events of this run (restarted without persistence); the run was ended',
       };
       const closing = closingEvents(run.runId, run.state, error, { context });
-      await this.transport.publishIfUnchanged(run.runId, restoreEvents(run.state, { context }), { lastId: '0-0' });
+      await this.transport.publishIfUnchanged(run.runId, restoreEvents(run.state, { context }), {
+        lastId: '0-0',
+      });
       const published = await this.transport.publishIfUnchanged(run.runId, closing);
       const ids = published.status === 'published' ? published.ids : [];
       run.apply(closing.map((event, index) => ({ id: ids[index] ?? run.cursor, event })));

@@ -1,6 +1,6 @@
-import type { OutputItem, PayloadOf, StreamEvent, StreamPayload } from '@cody/schema';
-import type { ReducerState } from '@cody/reducer';
 import { type CreateStreamEventOptions, createStreamEvent } from '@cody/redis';
+import type { ReducerState } from '@cody/reducer';
+import type { OutputItem, PayloadOf, StreamEvent, StreamPayload } from '@cody/schema';
 
 /**
  * A compact event sequence whose reduction equals `state`'s Response, for a stream Redis lost:
@@ -35,8 +35,12 @@ export function restoreEvents(
       payloads.push({ type: 'item_done', item_id: item.id, final_item: item });
     }
   }
-  if (response.usage !== undefined) payloads.push({ type: 'usage_update', response_id: response.id, usage: response.usage });
-  return payloads.map((payload) => createStreamEvent(response.id, payload, options));
+  if (response.usage !== undefined)
+    payloads.push({ type: 'usage_update', response_id: response.id, usage: response.usage });
+  // stamped with the snapshot's own time, so the restored Response is the same to the millisecond
+  return payloads.map((payload) =>
+    createStreamEvent(response.id, payload, { timestamp: response.updated_at, ...options }),
+  );
 }
 
 // what an open item has received so far: the one text field its deltas append to

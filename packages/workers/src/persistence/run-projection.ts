@@ -1,6 +1,6 @@
-import { isTerminalStatus, type Response, type StreamEvent } from '@cody/schema';
-import { applyEvent, type ReducerState } from '@cody/reducer';
 import type { StreamEntry, TailSubscription } from '@cody/redis';
+import { applyEvent, type ReducerState } from '@cody/reducer';
+import { isTerminalStatus, type Response, type StreamEvent } from '@cody/schema';
 
 export type ProjectionPhase = 'loading' | 'live' | 'finishing' | 'done';
 
@@ -17,6 +17,8 @@ export class RunProjection {
   state: ReducerState | undefined;
   /** Id of the last stream entry reduced into `state`. */
   cursor = '0-0';
+  /** Id of the first stream entry reduced (a live stream keeps it: it is never trimmed). */
+  firstId: string | undefined;
   /** The last event applied (its trace context parents the persistence spans). */
   lastEvent: StreamEvent | undefined;
   /** Stream id the stored snapshot reflects, as far as this worker knows. */
@@ -52,6 +54,7 @@ export class RunProjection {
 
   apply(entries: readonly StreamEntry[]): void {
     let state = this.state;
+    if (this.firstId === undefined && this.cursor === '0-0') this.firstId = entries[0]?.id;
     for (const entry of entries) {
       state = applyEvent(state, entry.event);
       this.cursor = entry.id;
