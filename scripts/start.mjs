@@ -32,7 +32,7 @@ const children = [];
 
 // --demo: no keys needed; both providers point at the bundled test LLM
 if (process.argv.includes('--demo')) {
-  const port = process.env.TEST_LLM_PORT ?? '4011';
+  const port = '4011';
   const llm = spawn(process.execPath, [join(root, 'packages', 'test-llm', 'dist', 'bin.js')], {
     stdio: ['ignore', 'inherit', 'inherit'],
     env: { ...process.env, PORT: port },

@@ -32,9 +32,14 @@ function megabyteOfMarkdown(): string {
   for (let i = 0; size < MIB; i += 1) {
     let part: string;
     if (i % 9 === 0) part = `## Section ${i / 9 + 1}`;
-    else if (i % 5 === 0) part = [1, 2, 3].map((n) => `- item ${n}: ${word()} ${word()} **${word()}**`).join('\n');
+    else if (i % 5 === 0)
+      part = [1, 2, 3].map((n) => `- item ${n}: ${word()} ${word()} **${word()}**`).join('\n');
     else if (i % 11 === 0)
-      part = ['```ts', ...Array.from({ length: 6 }, (_, n) => `const ${word()}${n} = '${word()}';`), '```'].join('\n');
+      part = [
+        '```ts',
+        ...Array.from({ length: 6 }, (_, n) => `const ${word()}${n} = '${word()}';`),
+        '```',
+      ].join('\n');
     else part = Array.from({ length: 90 }, (_, n) => (n === 40 ? `\`${word()}\`` : word())).join(' ');
     parts.push(part);
     size += part.length + 2;
@@ -52,7 +57,9 @@ function firstDifference(a: string, b: string): number {
 }
 
 describe.skipIf(!chromium.found)(
-  chromium.found ? 'browser: render performance' : `browser: render performance — skipped: ${chromium.reason}`,
+  chromium.found
+    ? 'browser: render performance'
+    : `browser: render performance — skipped: ${chromium.reason}`,
   () => {
     let stack: BrowserStack;
     beforeAll(async () => {
@@ -97,7 +104,9 @@ describe.skipIf(!chromium.found)(
       ]);
       if (shown !== expected) {
         const at = firstDifference(shown, expected);
-        expect(shown.slice(Math.max(0, at - 200), at + 200)).toBe(expected.slice(Math.max(0, at - 200), at + 200));
+        expect(shown.slice(Math.max(0, at - 200), at + 200)).toBe(
+          expected.slice(Math.max(0, at - 200), at + 200),
+        );
       }
       expect(shown.length).toBe(expected.length);
 

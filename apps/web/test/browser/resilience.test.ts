@@ -51,10 +51,14 @@ describe.skipIf(!chromium.found)(
 
     it('the network is cut mid-stream and restored: the app resumes with Last-Event-ID and the text equals the recording', async () => {
       expect(RECORDED_DELTAS).toHaveLength(271);
-      const { context, page, pageErrors } = await stack.openApp({ via: 'proxy', initScript: streamProbeScript });
+      const { context, page, pageErrors } = await stack.openApp({
+        via: 'proxy',
+        initScript: streamProbeScript,
+      });
       const streamRequests: (string | undefined)[] = [];
       page.on('request', (request) => {
-        if (request.url().includes('/api/v2/stream/')) streamRequests.push(request.headers()['last-event-id']);
+        if (request.url().includes('/api/v2/stream/'))
+          streamRequests.push(request.headers()['last-event-id']);
       });
 
       const runId = await sendPrompt(page, 'How do I cross the street? BT-CUT');

@@ -139,7 +139,9 @@ describe.skipIf(!chromium.found)(
       expect(historyNormal).toBe(liveNormal);
       await expect(historyArticle.locator('.run-meta').textContent()).resolves.toBe(liveFooter);
       const [historyMessage, expectedMessage] = await normalizeHtml(later.page, [
-        await historyArticle.locator(`[data-item-id="${itemId}"] .markdown`).evaluate((node) => node.outerHTML),
+        await historyArticle
+          .locator(`[data-item-id="${itemId}"] .markdown`)
+          .evaluate((node) => node.outerHTML),
         markdownHtml(HISTORY_ANSWER),
       ]);
       expect(historyMessage).toBe(expectedMessage);

@@ -36,8 +36,10 @@ const ANSWER = [
 ].join('\n');
 const ANSWER_DELTAS = splitDeltas(ANSWER, 5);
 
-const REASONING = 'The user wants today\'s notes. I will **read** `notes/today.md` with the readFile tool, then sum it up.';
-const NOTES = '# Today\n\n- Grüße, café, ½ €\n\ttabbed <b>not bold</b> & "quoted"\nlast line without Markdown\n';
+const REASONING =
+  "The user wants today's notes. I will **read** `notes/today.md` with the readFile tool, then sum it up.";
+const NOTES =
+  '# Today\n\n- Grüße, café, ½ €\n\ttabbed <b>not bold</b> & "quoted"\nlast line without Markdown\n';
 const CALL_ARGUMENTS = { path: 'notes/today.md' };
 const SUMMARY = 'The notes list a greeting, a tabbed line and a last line. Nothing else is in the file.';
 const SUMMARY_DELTAS = splitDeltas(SUMMARY, 4);
@@ -56,9 +58,12 @@ describe.skipIf(!chromium.found)(
         chromiumPath: chromium.path,
         webDist: inject('webDist'),
         rules: [
-          { match: { marker: 'BT-STREAM' }, reply: replies.text(ANSWER_DELTAS, { delayMs: 25 }) },
           {
-            match: { marker: 'BT-TOOLS', step: 1 },
+            match: { lastUserText: 'how streaming looks' },
+            reply: replies.text(ANSWER_DELTAS, { delayMs: 25 }),
+          },
+          {
+            match: { lastUserText: 'notes for today', step: 1 },
             // slow enough that the cards are seen filling, frame by frame
             reply: replies.toolCalls([{ name: 'readFile', arguments: CALL_ARGUMENTS }], {
               reasoning: REASONING,
@@ -66,7 +71,10 @@ describe.skipIf(!chromium.found)(
               chunkSize: 4,
             }),
           },
-          { match: { marker: 'BT-TOOLS', step: 2 }, reply: replies.text(SUMMARY_DELTAS, { delayMs: 15 }) },
+          {
+            match: { lastUserText: 'notes for today', step: 2 },
+            reply: replies.text(SUMMARY_DELTAS, { delayMs: 15 }),
+          },
         ],
       });
       mkdirSync(join(stack.workspace, 'notes'));
@@ -76,7 +84,7 @@ describe.skipIf(!chromium.found)(
 
     it('a prompt streams in: the text appears progressively and ends exactly as scripted', async () => {
       const { page, pageErrors } = await stack.openApp({ initScript: streamProbeScript });
-      const prompt = 'Show me streaming BT-STREAM';
+      const prompt = 'Show me how streaming looks';
       const runId = await sendPrompt(page, prompt);
       const itemId = await agentMessageId(page, runId);
       await waitForRunStatus(page, runId, 'complete');
@@ -106,7 +114,7 @@ describe.skipIf(!chromium.found)(
 
     it('a thinking card and a tool card appear and fill: reasoning, readFile of a real file, then the answer', async () => {
       const { page, pageErrors } = await stack.openApp({ initScript: streamProbeScript });
-      const runId = await sendPrompt(page, 'What is in my notes for today? BT-TOOLS');
+      const runId = await sendPrompt(page, 'What is in my notes for today?');
       await waitForRunStatus(page, runId, 'complete');
       const article = runArticle(page, runId);
 
@@ -114,7 +122,12 @@ describe.skipIf(!chromium.found)(
       const kinds = await article
         .locator('.run-output > *')
         .evaluateAll((nodes) => nodes.map((node) => node.className));
-      expect(kinds).toEqual(['message message-user', 'thinking', 'card tool-card tool-card-success', 'message message-agent']);
+      expect(kinds).toEqual([
+        'message message-user',
+        'thinking',
+        'card tool-card tool-card-success',
+        'message message-agent',
+      ]);
 
       const stored = (await stack.api<Response>('GET', `/api/v2/runs/${runId}`)).json;
       const reasoning = stored.output_items.find((item) => item.type === 'reasoning');
@@ -163,7 +176,10 @@ describe.skipIf(!chromium.found)(
       expect(check.unexpected).toEqual([]);
 
       const file = await stack.screenshot(page, '2-thinking-and-tool-cards');
-      if (updateReadmeScreenshot) copyFileSync(file, readmeScreenshot);
+      if (updateReadmeScreenshot) {
+        mkdirSync(dirname(readmeScreenshot), { recursive: true });
+        copyFileSync(file, readmeScreenshot);
+      }
       expect(pageErrors).toEqual([]);
     });
   },

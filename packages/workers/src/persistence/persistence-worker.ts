@@ -339,6 +339,12 @@ export class PersistenceWorker {
       span.recordException(error as Error);
       span.setStatus({ code: SpanStatusCode.ERROR });
       if (isPermanentStoreError(error)) {
+        // the store lost the run's thread together with its stream (both in a Redis restarted
+        // without persistence): the run still needs an end its readers see, not a silent drop
+        if (run.phase === 'live' && (await this.streamWasLost(run).catch(() => false))) {
+          this.track(this.endStreamLost(run));
+          return true;
+        }
         this.logger.error({ err: error, run_id: run.runId }, 'store refuses the run; dropping it');
         if (run.phase === 'live') {
           run.phase = 'finishing';
@@ -555,6 +561,13 @@ export class PersistenceWorker {
     }
     run.phase = 'live';
     await this.finish(run);
+  }
+
+  /** Whether the run's stream lost the entries this worker reduced (another first entry, or none). */
+  private async streamWasLost(run: RunProjection): Promise<boolean> {
+    if (run.firstId === undefined) return false;
+    const [first] = await this.transport.readRange(run.runId, { count: 1 });
+    return first?.id !== run.firstId;
   }
 
   private traceParent(run: RunProjection): Context {

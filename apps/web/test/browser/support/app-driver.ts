@@ -17,7 +17,8 @@ export async function sendPrompt(page: Page, prompt: string): Promise<string> {
   return runId;
 }
 
-export const runArticle = (page: Page, runId: string): Locator => page.locator(`article[data-run-id="${runId}"]`);
+export const runArticle = (page: Page, runId: string): Locator =>
+  page.locator(`article[data-run-id="${runId}"]`);
 
 /** Waits until the run's article shows this status (`complete`, `aborted`, …). */
 export async function waitForRunStatus(page: Page, runId: string, status: string): Promise<void> {
@@ -35,7 +36,9 @@ export async function agentMessageId(page: Page, runId: string): Promise<string>
 
 /** The rendered Markdown of one message, as Chromium serializes it. */
 export async function messageHtml(page: Page, itemId: string): Promise<string> {
-  return page.locator(`.message-agent[data-item-id="${itemId}"] .markdown`).evaluate((node) => node.outerHTML);
+  return page
+    .locator(`.message-agent[data-item-id="${itemId}"] .markdown`)
+    .evaluate((node) => node.outerHTML);
 }
 
 export interface StreamedMessageCheck {

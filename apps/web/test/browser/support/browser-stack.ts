@@ -14,7 +14,14 @@ import { launchChromium } from './chromium';
 import { type CuttableProxy, startCuttableProxy } from './cuttable-proxy';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-export const artifactsDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'artifacts', 'browser');
+export const artifactsDir = join(
+  dirname(fileURLToPath(import.meta.url)),
+  '..',
+  '..',
+  '..',
+  'artifacts',
+  'browser',
+);
 
 export interface BrowserStackOptions {
   /** Names the key prefix and the artifacts. */
@@ -49,7 +56,8 @@ export interface BrowserStack {
   close(): Promise<void>;
 }
 
-const isTerminal = (status: Response['status']) => status === 'complete' || status === 'error' || status === 'aborted';
+const isTerminal = (status: Response['status']) =>
+  status === 'complete' || status === 'error' || status === 'aborted';
 
 export async function startBrowserStack(options: BrowserStackOptions): Promise<BrowserStack> {
   const llm = await startTestLlm({ rules: options.rules });
@@ -86,7 +94,10 @@ export async function startBrowserStack(options: BrowserStackOptions): Promise<B
     server,
     browser,
     async openApp({ via = 'direct', initScript } = {}) {
-      const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: 'light' });
+      const context = await browser.newContext({
+        viewport: { width: 1280, height: 800 },
+        colorScheme: 'light',
+      });
       contexts.add(context);
       if (initScript) await context.addInitScript({ content: initScript });
       const page = await context.newPage();
@@ -115,7 +126,9 @@ export async function startBrowserStack(options: BrowserStackOptions): Promise<B
         if (reply.status === 200 && done(reply.json)) return reply.json;
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
-      throw new Error(`run ${runId} did not reach the expected state; last: ${JSON.stringify(last)?.slice(0, 300)}`);
+      throw new Error(
+        `run ${runId} did not reach the expected state; last: ${JSON.stringify(last)?.slice(0, 300)}`,
+      );
     },
     async screenshot(page, name) {
       const file = join(artifactsDir, `${name}.png`);
