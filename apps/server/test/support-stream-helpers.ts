@@ -227,17 +227,19 @@ export interface PrivateRedis {
 }
 
 /**
- * A redis-server of the test's own on a free port, without persistence
- * (`--save '' --appendonly no`): a restart loses everything, like a cache node being replaced.
+ * A redis-server of the test's own on a free port. Without persistence (`--save ''
+ * --appendonly no`, the default) a restart loses everything, like a cache node being replaced;
+ * with `persistent` every write is in the append-only file first (`appendfsync always`), so a
+ * SIGKILL and restart loses nothing.
  */
-export async function startPrivateRedis(): Promise<PrivateRedis> {
+export async function startPrivateRedis(options: { persistent?: boolean } = {}): Promise<PrivateRedis> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'cody-redis-'));
   let child: ChildProcess | undefined;
   const start = async () => {
-    const proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--dir', dir], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const persistence = options.persistent ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no'];
+    const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', ...persistence, '--daemonize', 'no', '--dir', dir];
+    const proc = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
     child = proc;
     let output = '';
     await new Promise<void>((resolve, reject) => {
@@ -269,4 +271,44 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+const TERMINAL_EVENTS = new Set(['response_done', 'response_error', 'turn_aborted_by_user']);
+
+export interface FollowResult {
+  /** Every entry-carrying message received, in order, over all connections. */
+  messages: SseMessage[];
+  /** Connections opened after the first. */
+  reconnects: number;
+  /** `terminal`: the stream ended after its terminal event; `not_found`: a reconnect got 404. */
+  end: 'terminal' | 'not_found';
+}
+
+/**
+ * Follows a run as a browser's EventSource does: when the server ends the stream before the
+ * terminal event, it reconnects with Last-Event-ID (after `retryMs`); a 404 ends it.
+ */
+export async function followLikeEventSource(
+  baseUrl: string,
+  runId: string,
+  options: { retryMs?: number; timeoutMs?: number } = {},
+): Promise<FollowResult> {
+  const deadline = Date.now() + (options.timeoutMs ?? 30_000);
+  const messages: SseMessage[] = [];
+  let reconnects = -1;
+  while (Date.now() < deadline) {
+    reconnects++;
+    const lastEventId = messages.at(-1)?.id;
+    try {
+      const received = await readSseStream(baseUrl, runId, lastEventId === undefined ? {} : { lastEventId });
+      messages.push(...withIds(received));
+    } catch (error) {
+      const status = (error as { status?: number }).status;
+      if (status === 404) return { messages, reconnects, end: 'not_found' };
+      // the server could not be reached (it may be restarting): try again
+    }
+    if (TERMINAL_EVENTS.has(messages.at(-1)?.event ?? '')) return { messages, reconnects, end: 'terminal' };
+    await new Promise((resolve) => setTimeout(resolve, options.retryMs ?? 200));
+  }
+  throw new Error(`run ${runId}: no terminal event within the time allowed (${messages.length} events, ${reconnects} reconnects)`);
 }
