@@ -55,9 +55,9 @@ async function startOn(server: PrivateRedis, marker: string): Promise<Stack> {
   const s = await startStack({
     env: { REDIS_URL: server.url },
     rules: [
-      { match: { marker, step: 1 }, reply: replies.text(TEXT, { delayMs: 20 }) },
       { match: { marker: `${marker}-AFTER`, step: 1 }, reply: replies.toolCalls([{ name: 'exec', arguments: { shell: 'echo reconnected' } }]) },
       { match: { marker: `${marker}-AFTER`, step: 2 }, reply: replies.text('done after the restart') },
+      { match: { marker, step: 1 }, reply: replies.text(TEXT, { delayMs: 20 }) },
     ],
   });
   worker = await startWorkerChild('persistence', { REDIS_URL: server.url, CODY_REDIS_PREFIX: s.prefix, CODY_WORKSPACE: s.workspace });
@@ -117,6 +117,7 @@ describe('[TC-CR-3] Redis restarted mid-run', () => {
       expect(seen.status).toBe('error');
       // what it holds is the start of what the model said: nothing after a gap
       const message = seen.output_items.find((item) => item.type === 'message' && item.origin === 'agent');
+      console.log('DBG', followed.reconnects, followed.messages.slice(-12).map((m) => `${m.id} ${m.event} ${m.event === 'item_delta' ? JSON.parse(m.data).payload.delta_content.slice(0, 40) : ''}`).join(' | '), '\nCONTENT', message?.type === 'message' ? message.content.slice(0, 300) : '');
       expect(message?.type === 'message' && message.content.length > 0 && TEXT.join('').startsWith(message.content)).toBe(true);
       // the model call was stopped: its driver lost the lease with the rest of Redis' data
       expect(await s.llm.findRequests({ marker: `CR3-VOLATILE ${index}` })[0]?.outcome).toBe('client_closed');
