@@ -2,7 +2,7 @@
 // (CODY_WORKERS=none) and the persistence workers are standalone processes
 // (packages/workers/src/bin/worker.ts). Another worker claims the dead one's runs and finishes
 // their snapshots: nothing lost, nothing doubled.
-import { PROJECTOR_GROUP, createRedisKeys } from '@cody/redis';
+import { createRedisKeys, PROJECTOR_GROUP } from '@cody/redis';
 import { reduceEvents } from '@cody/reducer';
 import type { Response } from '@cody/schema';
 import { createStore } from '@cody/store';
@@ -13,9 +13,9 @@ import {
   readSseStream,
   startWorkerChild,
   streamEntries,
+  type WorkerChild,
   waitFor,
   waitForTerminalRun,
-  type WorkerChild,
 } from './support-stream-helpers';
 
 const RUNS = 4;
@@ -40,6 +40,7 @@ afterAll(async () => {
 const workerEnv = () => ({
   REDIS_URL,
   CODY_REDIS_PREFIX: stack.prefix,
+  CODY_WORKSPACE: stack.workspace,
   // a dead worker's runs are claimed after 1 s without keep-alive (configuration, default 5 s)
   CODY_PERSISTENCE_CLAIM_IDLE_MS: '1000',
 });
@@ -51,24 +52,39 @@ async function snapshot(runId: string): Promise<Response | undefined> {
 
 describe('[TC-CR-1] persistence worker killed mid-run', () => {
   it('another worker finishes every snapshot; no item lost or doubled', async () => {
-    workers.push(await startWorkerChild('persistence', workerEnv()), await startWorkerChild('persistence', workerEnv()));
+    workers.push(await startWorkerChild(workerEnv()), await startWorkerChild(workerEnv()));
     const runIds: string[] = [];
-    for (let run = 0; run < RUNS; run++) runIds.push((await stack.submit({ prompt: `stream CR1-RUN-${run}` })).runId);
+    for (let run = 0; run < RUNS; run++)
+      runIds.push((await stack.submit({ prompt: `stream CR1-RUN-${run}` })).runId);
 
     // every run is being persisted, part-way through its message
     await waitFor('in-progress snapshots with content', async () => {
       for (const runId of runIds) {
         const stored = await snapshot(runId);
-        const message = stored?.output_items.find((item) => item.type === 'message' && item.origin === 'agent');
-        if (stored?.status !== 'in_progress' || !message || message.type !== 'message' || message.content.length < 40) return false;
+        const message = stored?.output_items.find(
+          (item) => item.type === 'message' && item.origin === 'agent',
+        );
+        if (
+          stored?.status !== 'in_progress' ||
+          !message ||
+          message.type !== 'message' ||
+          message.content.length < 40
+        )
+          return false;
       }
       return true;
     });
 
     // kill the worker that owns the most runs
     const keys = createRedisKeys(stack.prefix);
-    const pending = (await stack.redis.xpending(keys.announce, PROJECTOR_GROUP, '-', '+', 100)) as [string, string, number, number][];
-    const owned = (worker: WorkerChild) => pending.filter(([, consumer]) => consumer === worker.consumer).length;
+    const pending = (await stack.redis.xpending(keys.announce, PROJECTOR_GROUP, '-', '+', 100)) as [
+      string,
+      string,
+      number,
+      number,
+    ][];
+    const owned = (worker: WorkerChild) =>
+      pending.filter(([, consumer]) => consumer === worker.consumer).length;
     const [victim, survivor] = [...workers].sort((a, b) => owned(b) - owned(a)) as [WorkerChild, WorkerChild];
     const victimRuns = owned(victim);
     expect(victimRuns).toBeGreaterThan(0);
@@ -84,7 +100,9 @@ describe('[TC-CR-1] persistence worker killed mid-run', () => {
       // no item lost or doubled
       const ids = stored.output_items.map((item) => item.id);
       expect(new Set(ids).size).toBe(ids.length);
-      expect(stored.output_items.map((item) => [item.type, item.type === 'message' ? item.content : ''])).toEqual([
+      expect(
+        stored.output_items.map((item) => [item.type, item.type === 'message' ? item.content : '']),
+      ).toEqual([
         ['message', `stream CR1-RUN-${run}`],
         ['message', text(run).join('')],
       ]);

@@ -6,7 +6,14 @@
 import { replies } from '@cody/test-llm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { hydrate, REDIS_URL, type Stack, startStack } from './harness';
-import { readSseStream, startWorkerChild, waitFor, waitForTerminalRun, type WorkerChild, withIds } from './support-stream-helpers';
+import {
+  readSseStream,
+  startWorkerChild,
+  type WorkerChild,
+  waitFor,
+  waitForTerminalRun,
+  withIds,
+} from './support-stream-helpers';
 
 const TEXT = Array.from({ length: 300 }, (_, i) => `s${i} `);
 
@@ -23,7 +30,9 @@ async function killServerMidRun(s: Stack, marker: string) {
   const { runId } = await s.submit({ prompt: `stream ${marker}` });
   // part of the message is persisted before the server dies
   const before = await s.waitForRun(runId, (r) =>
-    r.output_items.some((item) => item.type === 'message' && item.origin === 'agent' && item.content.length > 30),
+    r.output_items.some(
+      (item) => item.type === 'message' && item.origin === 'agent' && item.content.length > 30,
+    ),
   );
   expect(before.status).toBe('in_progress');
   await s.restartChild('SIGKILL');
@@ -38,7 +47,9 @@ async function expectOwnerLost(s: Stack, runId: string, before: { output_items: 
   expect(stored.error?.code).toBe('RUN_OWNER_LOST');
   // what was streamed is kept: the partial message grew from what was stored before the kill
   const message = stored.output_items.find((item) => item.type === 'message' && item.origin === 'agent');
-  const earlier = before.output_items.find((item) => (item as { origin?: string }).origin === 'agent') as { content: string };
+  const earlier = before.output_items.find((item) => (item as { origin?: string }).origin === 'agent') as {
+    content: string;
+  };
   expect(message?.type === 'message' && message.content.startsWith(earlier.content)).toBe(true);
   expect(message?.type === 'message' && TEXT.join('').startsWith(message.content)).toBe(true);
   // the restarted server streams the ended run to its end
@@ -54,7 +65,11 @@ describe('[TC-CR-4] server restarted mid-run', () => {
       env: { CODY_WORKERS: 'none' },
       rules: [{ match: { marker: 'CR4-STANDALONE' }, reply: replies.text(TEXT, { delayMs: 20 }) }],
     });
-    worker = await startWorkerChild('persistence', { REDIS_URL, CODY_REDIS_PREFIX: stack.prefix });
+    worker = await startWorkerChild({
+      REDIS_URL,
+      CODY_REDIS_PREFIX: stack.prefix,
+      CODY_WORKSPACE: stack.workspace,
+    });
     const { runId, before } = await killServerMidRun(stack, 'CR4-STANDALONE');
     await expectOwnerLost(stack, runId, before, 'CR4-STANDALONE');
     await waitFor('the watchdog log line', () => worker?.output().includes('RUN_OWNER_LOST'));

@@ -1,7 +1,7 @@
 // SSE hygiene: 1000 connect/disconnect cycles against live runs. The server's Redis connections
 // stay bounded (live readers are multiplexed) and return to baseline, no tail reader or socket
 // is left behind, and the heap returns to roughly where it was.
-import { type IncomingMessage, request as httpRequest, type ServerResponse } from 'node:http';
+import { request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { replies } from '@cody/test-llm';
@@ -19,7 +19,13 @@ beforeAll(async () => {
     sseHeartbeatMs: 50,
     rules: [
       // long enough to outlive the cycles; cancelled at the end
-      { match: { marker: 'HYGIENE-LIVE' }, reply: replies.text(Array.from({ length: 3000 }, (_, i) => `t${i} `), { delayMs: 20 }) },
+      {
+        match: { marker: 'HYGIENE-LIVE' },
+        reply: replies.text(
+          Array.from({ length: 3000 }, (_, i) => `t${i} `),
+          { delayMs: 20 },
+        ),
+      },
     ],
   });
 });
@@ -37,9 +43,15 @@ async function heapUsed(): Promise<number> {
 
 /** This server process's Redis connections (RedisTransport names them `cody-server:<role>:<pid>`). */
 const serverConnections = async () =>
-  (await clientList(stack.redis, (name) => name.startsWith('cody-server:') && name.endsWith(`:${process.pid}`))).map((c) => c.name);
+  (
+    await clientList(
+      stack.redis,
+      (name) => name.startsWith('cody-server:') && name.endsWith(`:${process.pid}`),
+    )
+  ).map((c) => c.name);
 
-const tailer = () => stack.server?.context.transport.tailer.stats() ?? { readers: -1, paused: -1, streams: -1, connections: -1 };
+const tailer = () =>
+  stack.server?.context.transport.tailer.stats() ?? { readers: -1, paused: -1, streams: -1, connections: -1 };
 
 /** One client that connects and goes away in one of the ways clients do. */
 async function cycle(index: number, runIds: string[], lastIds: Map<string, string>): Promise<void> {
@@ -48,13 +60,17 @@ async function cycle(index: number, runIds: string[], lastIds: Map<string, strin
   if (style === 3) {
     // a raw socket torn down as soon as the first bytes arrive (a closed tab, a dead proxy)
     await new Promise<void>((resolve, reject) => {
-      const req = httpRequest(`${stack.baseUrl}/api/v2/stream/${runId}`, { headers: { accept: 'text/event-stream' } }, (res) => {
-        res.once('data', () => {
-          req.destroy();
-          resolve();
-        });
-        res.once('error', () => resolve());
-      });
+      const req = httpRequest(
+        `${stack.baseUrl}/api/v2/stream/${runId}`,
+        { headers: { accept: 'text/event-stream' } },
+        (res) => {
+          res.once('data', () => {
+            req.destroy();
+            resolve();
+          });
+          res.once('error', () => resolve());
+        },
+      );
       req.once('error', (error) => (req.destroyed ? resolve() : reject(error)));
       req.end();
     });
@@ -90,7 +106,8 @@ describe('SSE hygiene', () => {
     expect(baseline.length).toBeGreaterThan(0);
 
     const runIds: string[] = [];
-    for (let i = 0; i < LIVE_RUNS; i++) runIds.push((await stack.submit({ prompt: `stream forever HYGIENE-LIVE ${i}` })).runId);
+    for (let i = 0; i < LIVE_RUNS; i++)
+      runIds.push((await stack.submit({ prompt: `stream forever HYGIENE-LIVE ${i}` })).runId);
     // each live run is followed by the persistence worker through the same multiplexed tailer
     await waitFor('persistence readers', () => tailer().readers === LIVE_RUNS);
 
@@ -119,7 +136,9 @@ describe('SSE hygiene', () => {
 
     // all runs were live the whole time (the cycles read live streams, not finished ones)
     for (const runId of runIds) {
-      expect((await stack.api<{ status: string }>('GET', `/api/v2/runs/${runId}`)).json.status).toBe('in_progress');
+      expect((await stack.api<{ status: string }>('GET', `/api/v2/runs/${runId}`)).json.status).toBe(
+        'in_progress',
+      );
     }
     // bounded: however many clients came and went, the same connections served them
     expect(maxConnections).toBe(baseline.length);

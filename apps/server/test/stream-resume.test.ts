@@ -54,29 +54,35 @@ describe('[TC-ST-1] reconnect after a drop', () => {
   it.each([
     ['Last-Event-ID header', 'ST1-HEADER', 'lastEventId'],
     ['?from= query', 'ST1-QUERY', 'from'],
-  ] as const)('with %s: exactly the events after the k-th, nothing lost, nothing twice', async (_name, marker, how) => {
-    const { runId } = await stack.submit({ prompt: `stream ${marker}` });
-    // clients dropping at different depths of the live run, all reconnecting while it streams
-    const ks = [1, 2, 3, 5, 8, 13, 21, 34];
-    const sessions = await Promise.all(
-      ks.map(async (k) => {
-        const first = await readThenDrop(runId, k);
-        const resumeAt = lastId(first) as string;
-        const second = await stack.readStream(runId, how === 'lastEventId' ? { lastEventId: resumeAt } : { from: resumeAt });
-        return { k, first, resumeAt, second };
-      }),
-    );
-    const truth = entryPairs(await finishedEntries(runId));
-    expect(truth.length).toBeGreaterThan(60);
-    for (const { k, first, resumeAt, second } of sessions) {
-      const before = idPairs(first);
-      expect(before.length, `k=${k}`).toBeGreaterThanOrEqual(k);
-      const at = truth.findIndex(([id]) => id === resumeAt);
-      // the second connection starts right after the last id seen, and runs to the end
-      expect(idPairs(second), `k=${k}`).toEqual(truth.slice(at + 1));
-      expect([...before, ...idPairs(second)], `k=${k}`).toEqual(truth);
-    }
-  });
+  ] as const)(
+    'with %s: exactly the events after the k-th, nothing lost, nothing twice',
+    async (_name, marker, how) => {
+      const { runId } = await stack.submit({ prompt: `stream ${marker}` });
+      // clients dropping at different depths of the live run, all reconnecting while it streams
+      const ks = [1, 2, 3, 5, 8, 13, 21, 34];
+      const sessions = await Promise.all(
+        ks.map(async (k) => {
+          const first = await readThenDrop(runId, k);
+          const resumeAt = lastId(first) as string;
+          const second = await stack.readStream(
+            runId,
+            how === 'lastEventId' ? { lastEventId: resumeAt } : { from: resumeAt },
+          );
+          return { k, first, resumeAt, second };
+        }),
+      );
+      const truth = entryPairs(await finishedEntries(runId));
+      expect(truth.length).toBeGreaterThan(60);
+      for (const { k, first, resumeAt, second } of sessions) {
+        const before = idPairs(first);
+        expect(before.length, `k=${k}`).toBeGreaterThanOrEqual(k);
+        const at = truth.findIndex(([id]) => id === resumeAt);
+        // the second connection starts right after the last id seen, and runs to the end
+        expect(idPairs(second), `k=${k}`).toEqual(truth.slice(at + 1));
+        expect([...before, ...idPairs(second)], `k=${k}`).toEqual(truth);
+      }
+    },
+  );
 
   it('a client that drops every few events and resumes each time sees the run exactly once', async () => {
     const { runId } = await stack.submit({ prompt: 'stream ST1-CHAIN' });
@@ -84,7 +90,8 @@ describe('[TC-ST-1] reconnect after a drop', () => {
     let resume: string | undefined;
     for (let round = 0; round < 200; round++) {
       const k = 1 + (round % 7);
-      const options = resume === undefined ? {} : round % 2 === 0 ? { lastEventId: resume } : { from: resume };
+      const options =
+        resume === undefined ? {} : round % 2 === 0 ? { lastEventId: resume } : { from: resume };
       const messages = await readThenDrop(runId, k, options);
       received.push(...withIds(messages));
       resume = lastId(received);
@@ -111,7 +118,9 @@ describe('[TC-ST-2] several subscribers', () => {
     const truth = entryPairs(await finishedEntries(runId));
     for (const messages of results) {
       expect(idPairs(messages)).toEqual(truth);
-      expect(withIds(messages).map((m) => m.data)).toEqual(withIds(results[0] as SseMessage[]).map((m) => m.data));
+      expect(withIds(messages).map((m) => m.data)).toEqual(
+        withIds(results[0] as SseMessage[]).map((m) => m.data),
+      );
     }
   });
 });
@@ -157,7 +166,9 @@ describe('end of stream', () => {
     }
     // one before the terminal event: just the terminal event
     const beforeLast = withIds(all).at(-2)?.id as string;
-    expect(withIds(await stack.readStream(runId, { lastEventId: beforeLast })).map((m) => m.id)).toEqual([terminal.id]);
+    expect(withIds(await stack.readStream(runId, { lastEventId: beforeLast })).map((m) => m.id)).toEqual([
+      terminal.id,
+    ]);
   });
 
   it('heartbeats keep an idle stream alive and carry no id', async () => {
@@ -195,7 +206,11 @@ describe('[TC-ST-5] unknown run', () => {
     ['a run id never used', '5b0e8a4e-7f7a-4d0e-9a55-6a8f2f7d0c11'],
     ['a non-uuid id', 'no-such-run'],
   ])('%s: 404 JSON before any stream starts', async (_name, runId) => {
-    for (const headers of [{ accept: 'text/event-stream' }, { accept: 'text/event-stream', 'last-event-id': '1-0' }]) {
+    const variants: Record<string, string>[] = [
+      { accept: 'text/event-stream' },
+      { accept: 'text/event-stream', 'last-event-id': '1-0' },
+    ];
+    for (const headers of variants) {
       const res = await fetch(`${stack.baseUrl}/api/v2/stream/${runId}`, { headers });
       expect(res.status).toBe(404);
       expect(res.headers.get('content-type')).toMatch(/application\/json/);
@@ -207,9 +222,15 @@ describe('[TC-ST-5] unknown run', () => {
 
   it('a malformed Last-Event-ID is a 400 naming it, not a stream', async () => {
     const { runId } = await stack.submit({ prompt: 'stream ST-END three' });
-    const res = await fetch(`${stack.baseUrl}/api/v2/stream/${runId}`, { headers: { 'last-event-id': 'yesterday' } });
+    const res = await fetch(`${stack.baseUrl}/api/v2/stream/${runId}`, {
+      headers: { 'last-event-id': 'yesterday' },
+    });
     expect(res.status).toBe(400);
     expect(JSON.stringify(await res.json())).toMatch(/last-event-id/i);
-    await waitFor('run end', async () => (await stack.api<{ status: string }>('GET', `/api/v2/runs/${runId}`)).json?.status === 'complete');
+    await waitFor(
+      'run end',
+      async () =>
+        (await stack.api<{ status: string }>('GET', `/api/v2/runs/${runId}`)).json?.status === 'complete',
+    );
   });
 });

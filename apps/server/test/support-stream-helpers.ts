@@ -13,7 +13,6 @@ import { freePort, isTerminal, type SseMessage, type Stack } from './harness';
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const workersDir = join(repoRoot, 'packages', 'workers');
-const serverDir = join(repoRoot, 'apps', 'server');
 
 /** Every entry of a run's stream as Redis holds it: the ground truth SSE is compared with. */
 export async function streamEntries(redis: Redis, prefix: string, runId: string): Promise<StreamEntry[]> {
@@ -37,14 +36,23 @@ export interface SseReadOptions {
  * that lands after the body completed but before the stream closed leaves the body iterator
  * pending forever (nodejs/undici#4089), which would hang the test instead of the server.
  */
-export async function readSseStream(baseUrl: string, runId: string, options: SseReadOptions = {}): Promise<SseMessage[]> {
+export async function readSseStream(
+  baseUrl: string,
+  runId: string,
+  options: SseReadOptions = {},
+): Promise<SseMessage[]> {
   const query = options.from === undefined ? '' : `?from=${encodeURIComponent(options.from)}`;
   const headers: Record<string, string> = { accept: 'text/event-stream' };
   if (options.lastEventId !== undefined) headers['last-event-id'] = options.lastEventId;
   const controller = new AbortController();
-  const res = await fetch(`${baseUrl}/api/v2/stream/${runId}${query}`, { headers, signal: controller.signal });
+  const res = await fetch(`${baseUrl}/api/v2/stream/${runId}${query}`, {
+    headers,
+    signal: controller.signal,
+  });
   if (res.status !== 200 || !res.body) {
-    throw Object.assign(new Error(`stream answered ${res.status}: ${await res.text()}`), { status: res.status });
+    throw Object.assign(new Error(`stream answered ${res.status}: ${await res.text()}`), {
+      status: res.status,
+    });
   }
   const reader = res.body.getReader();
   const messages: SseMessage[] = [];
@@ -63,7 +71,8 @@ export async function readSseStream(baseUrl: string, runId: string, options: Sse
       const message = { id: event.id, event: event.event, data: event.data };
       messages.push(message);
       options.onMessage?.(message);
-      if (message.id !== undefined && options.dropAfter !== undefined && ++entries >= options.dropAfter) stop();
+      if (message.id !== undefined && options.dropAfter !== undefined && ++entries >= options.dropAfter)
+        stop();
     },
   });
   const decoder = new TextDecoder();
@@ -134,23 +143,35 @@ export function processAlive(pid: number): boolean {
 }
 
 /** Redis CLIENT LIST as records, optionally only the connections whose name passes `keep`. */
-export async function clientList(redis: Redis, keep: (name: string) => boolean = () => true): Promise<Record<string, string>[]> {
+export async function clientList(
+  redis: Redis,
+  keep: (name: string) => boolean = () => true,
+): Promise<Record<string, string>[]> {
   const text = (await redis.client('LIST')) as string;
   return text
     .split('\n')
     .filter((line) => line.trim() !== '')
-    .map((line) => Object.fromEntries(line.trim().split(' ').map((pair) => {
-      const at = pair.indexOf('=');
-      return [pair.slice(0, at), pair.slice(at + 1)];
-    })))
+    .map((line) =>
+      Object.fromEntries(
+        line
+          .trim()
+          .split(' ')
+          .map((pair) => {
+            const at = pair.indexOf('=');
+            return [pair.slice(0, at), pair.slice(at + 1)];
+          }),
+      ),
+    )
     .filter((record) => keep(record.name ?? ''));
 }
 
 export interface WorkerChild {
   child: ChildProcess;
   pid: number;
-  /** Its consumer name in its group (announce or tool requests). */
+  /** Its persistence worker's consumer name in the announce group. */
   consumer: string;
+  /** Whether a consumer name (of either group) is this process's (names carry the pid). */
+  owns(consumer: string): boolean;
   output(): string;
   /** SIGKILL, resolves once the process is gone. */
   kill(): Promise<void>;
@@ -158,33 +179,27 @@ export interface WorkerChild {
   stop(): Promise<void>;
 }
 
-const WORKER_ENTRIES = {
-  // the standalone worker of @cody/workers: the persistence worker
-  persistence: { cwd: workersDir, file: 'src/bin/worker.ts', ready: 'cody worker ready' },
-  // a tool worker process (support-stream-tool-worker.ts)
-  tools: { cwd: serverDir, file: 'test/support-stream-tool-worker.ts', ready: 'tool worker ready' },
-} as const;
-
 /**
- * Starts a worker process as a deployment would, configured by the environment; resolves once
- * it logged that it is ready (with its consumer name in the group).
+ * Starts the standalone worker (packages/workers/src/bin/worker.ts: the persistence worker and
+ * the tool worker) as a deployment would, configured by the environment; resolves once it
+ * logged that it is ready.
  */
-export async function startWorkerChild(
-  kind: keyof typeof WORKER_ENTRIES,
-  env: Record<string, string>,
-): Promise<WorkerChild> {
-  const entry = WORKER_ENTRIES[kind];
-  const child = spawn(process.execPath, ['--conditions=@cody/source', '--import', 'tsx', entry.file], {
-    cwd: entry.cwd,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+export async function startWorkerChild(env: Record<string, string>): Promise<WorkerChild> {
+  const child = spawn(
+    process.execPath,
+    ['--conditions=@cody/source', '--import', 'tsx', 'src/bin/worker.ts'],
+    {
+      cwd: workersDir,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', LOG_LEVEL: 'info', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let output = '';
   const consumer = await new Promise<string>((resolve, reject) => {
     const onData = (data: Buffer) => {
       output += data.toString();
       for (const line of output.split('\n')) {
-        if (!line.includes(entry.ready)) continue;
+        if (!line.includes('cody worker ready')) continue;
         try {
           resolve(String((JSON.parse(line) as { consumer: string }).consumer));
         } catch {
@@ -196,7 +211,9 @@ export async function startWorkerChild(
     child.stderr?.on('data', (data: Buffer) => {
       output += data.toString();
     });
-    child.once('exit', (code) => reject(new Error(`worker exited (${code}) before it was ready:\n${output}`)));
+    child.once('exit', (code) =>
+      reject(new Error(`worker exited (${code}) before it was ready:\n${output}`)),
+    );
   });
   const gone = new Promise<void>((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null) resolve();
@@ -206,6 +223,7 @@ export async function startWorkerChild(
     child,
     pid: child.pid as number,
     consumer,
+    owns: (name) => name.includes(`:${child.pid}:`),
     output: () => output,
     async kill() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
@@ -237,8 +255,22 @@ export async function startPrivateRedis(options: { persistent?: boolean } = {}):
   const dir = mkdtempSync(join(tmpdir(), 'cody-redis-'));
   let child: ChildProcess | undefined;
   const start = async () => {
-    const persistence = options.persistent ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no'];
-    const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', ...persistence, '--daemonize', 'no', '--dir', dir];
+    const persistence = options.persistent
+      ? ['--appendonly', 'yes', '--appendfsync', 'always']
+      : ['--appendonly', 'no'];
+    const args = [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--save',
+      '',
+      ...persistence,
+      '--daemonize',
+      'no',
+      '--dir',
+      dir,
+    ];
     const proc = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
     child = proc;
     let output = '';
@@ -300,7 +332,13 @@ export async function followLikeEventSource(
     reconnects++;
     const lastEventId = messages.at(-1)?.id;
     try {
-      const received = await readSseStream(baseUrl, runId, lastEventId === undefined ? {} : { lastEventId });
+      // a stream that never ends (heartbeats only) is dropped at the deadline
+      const signal = AbortSignal.timeout(Math.max(1, deadline - Date.now()));
+      const received = await readSseStream(
+        baseUrl,
+        runId,
+        lastEventId === undefined ? { signal } : { lastEventId, signal },
+      );
       messages.push(...withIds(received));
     } catch (error) {
       const status = (error as { status?: number }).status;
@@ -310,5 +348,7 @@ export async function followLikeEventSource(
     if (TERMINAL_EVENTS.has(messages.at(-1)?.event ?? '')) return { messages, reconnects, end: 'terminal' };
     await new Promise((resolve) => setTimeout(resolve, options.retryMs ?? 200));
   }
-  throw new Error(`run ${runId}: no terminal event within the time allowed (${messages.length} events, ${reconnects} reconnects)`);
+  throw new Error(
+    `run ${runId}: no terminal event within the time allowed (${messages.length} events, ${reconnects} reconnects)`,
+  );
 }
