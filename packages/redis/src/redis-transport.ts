@@ -1,6 +1,6 @@
 import type { StreamEvent, StreamPayload } from '@cody/schema';
 import { context as otelContext, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import type { Redis } from 'ioredis';
+import type { Redis, RedisOptions } from 'ioredis';
 import { announceRun } from './announce-run';
 import { CancelSignals } from './cancel-signals';
 import { closeConnection } from './close-connection';
@@ -68,7 +68,9 @@ export class RedisTransport {
     this.keys = createRedisKeys(options.prefix ?? DEFAULT_REDIS_PREFIX);
     this.logger = options.logger ?? silentLogger;
     this.name = options.name ?? 'cody';
-    this.redis = this.createConnection('cmd');
+    // the command connection batches what one tick sends into one socket write: a busy
+    // process issues many small XADDs, and a write per command was its largest single cost
+    this.redis = this.createConnection('cmd', { enableAutoPipelining: true });
     this.leases = new RunLeases(this.redis, this.keys);
     this.cancels = new CancelSignals(
       this.redis,
@@ -79,10 +81,11 @@ export class RedisTransport {
   }
 
   /** A new connection to the same Redis (for blocking reads); the caller closes it. */
-  createConnection(role: string): Redis {
+  createConnection(role: string, redisOptions?: RedisOptions): Redis {
     return createRedisConnection(this.url, {
       name: `${this.name}:${role}:${process.pid}`,
       logger: this.logger,
+      ...(redisOptions ? { redisOptions } : {}),
     });
   }
 
