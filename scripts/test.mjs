@@ -15,9 +15,11 @@ const steps = [
     'exec',
     'turbo',
     'run',
+    'lint',
     'typecheck',
     'test',
-    '--concurrency=3',
+    // service and browser suites each start servers, workers and Chromium: two at a time fit 2 cores
+    '--concurrency=2',
     '--output-logs=errors-only',
     ...process.argv.slice(2),
   ],

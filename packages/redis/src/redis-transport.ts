@@ -68,9 +68,7 @@ export class RedisTransport {
     this.keys = createRedisKeys(options.prefix ?? DEFAULT_REDIS_PREFIX);
     this.logger = options.logger ?? silentLogger;
     this.name = options.name ?? 'cody';
-    // the command connection batches what one tick sends into one socket write: a busy
-    // process issues many small XADDs, and a write per command was its largest single cost
-    this.redis = this.createConnection('cmd', { enableAutoPipelining: true });
+    this.redis = this.createConnection('cmd');
     this.leases = new RunLeases(this.redis, this.keys);
     this.cancels = new CancelSignals(
       this.redis,
