@@ -1,5 +1,6 @@
-import type { OutputItem, Response, StreamEvent, StreamPayload, TraceContext } from '@cody/schema';
+import type { Response, StreamEvent, StreamPayload, TraceContext } from '@cody/schema';
 import { newId } from './new-id';
+import { itemStartPayload, responseStartPayload } from './start-payloads';
 
 export interface ReplayOptions {
   /** Trace context stamped on every replayed event; a null context when absent. */
@@ -15,20 +16,9 @@ const NULL_TRACE: TraceContext = { traceparent: '00-0000000000000000000000000000
  * as start + done, then the terminal state. Serves runs whose live stream has expired.
  */
 export function replayEvents(response: Response, options: ReplayOptions = {}): StreamEvent[] {
-  const payloads: StreamPayload[] = [
-    {
-      type: 'response_start',
-      response_id: response.id,
-      turn_id: response.turn_id,
-      thread_id: response.thread_id,
-      ...(response.agent_id === undefined ? {} : { agent_id: response.agent_id }),
-      model_id: response.model_id,
-      provider_id: response.provider_id,
-      created_at: response.created_at,
-    },
-  ];
+  const payloads: StreamPayload[] = [responseStartPayload(response)];
   for (const item of response.output_items) {
-    payloads.push(itemStart(item), { type: 'item_done', item_id: item.id, final_item: item });
+    payloads.push(itemStartPayload(item), { type: 'item_done', item_id: item.id, final_item: item });
   }
   const terminal =
     response.status === 'complete' || response.status === 'error' || response.status === 'aborted';
@@ -57,20 +47,4 @@ export function replayEvents(response: Response, options: ReplayOptions = {}): S
         payload,
       }) as StreamEvent,
   );
-}
-
-function itemStart(item: OutputItem): StreamPayload {
-  const base = { type: 'item_start' as const, item_id: item.id, item_type: item.type, origin: item.origin };
-  switch (item.type) {
-    case 'function_call':
-      return { ...base, name: item.name, call_id: item.call_id };
-    case 'function_call_output':
-      return { ...base, call_id: item.call_id };
-    case 'script_execution':
-      return item.call_id === undefined ? base : { ...base, call_id: item.call_id };
-    case 'script_execution_output':
-      return { ...base, script_id: item.script_id };
-    default:
-      return base;
-  }
 }

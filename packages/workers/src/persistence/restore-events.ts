@@ -1,6 +1,6 @@
 import { type CreateStreamEventOptions, createStreamEvent } from '@cody/redis';
-import type { ReducerState } from '@cody/reducer';
-import type { OutputItem, PayloadOf, StreamEvent, StreamPayload } from '@cody/schema';
+import { itemStartPayload, type ReducerState, responseStartPayload } from '@cody/reducer';
+import type { OutputItem, StreamEvent, StreamPayload } from '@cody/schema';
 
 /**
  * A compact event sequence whose reduction equals `state`'s Response, for a stream Redis lost:
@@ -14,20 +14,9 @@ export function restoreEvents(
 ): StreamEvent[] {
   const response = state?.response;
   if (response === undefined) return [];
-  const payloads: StreamPayload[] = [
-    {
-      type: 'response_start',
-      response_id: response.id,
-      turn_id: response.turn_id,
-      thread_id: response.thread_id,
-      ...(response.agent_id === undefined ? {} : { agent_id: response.agent_id }),
-      model_id: response.model_id,
-      provider_id: response.provider_id,
-      created_at: response.created_at,
-    },
-  ];
+  const payloads: StreamPayload[] = [responseStartPayload(response)];
   for (const item of response.output_items) {
-    payloads.push(itemStart(item));
+    payloads.push(itemStartPayload(item));
     if (state?.itemStatus[item.id] === 'streaming') {
       const text = streamedText(item);
       if (text !== '') payloads.push({ type: 'item_delta', item_id: item.id, delta_content: text });
@@ -59,21 +48,5 @@ function streamedText(item: OutputItem): string {
       return item.result;
     case 'error':
       return item.message;
-  }
-}
-
-function itemStart(item: OutputItem): PayloadOf<'item_start'> {
-  const base = { type: 'item_start' as const, item_id: item.id, item_type: item.type, origin: item.origin };
-  switch (item.type) {
-    case 'function_call':
-      return { ...base, name: item.name, call_id: item.call_id };
-    case 'function_call_output':
-      return { ...base, call_id: item.call_id };
-    case 'script_execution':
-      return item.call_id === undefined ? base : { ...base, call_id: item.call_id };
-    case 'script_execution_output':
-      return { ...base, script_id: item.script_id };
-    default:
-      return base;
   }
 }
