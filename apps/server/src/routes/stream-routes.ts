@@ -1,4 +1,10 @@
-import { compareStreamIds, createStreamEvent, type StreamEntry } from '@cody/redis';
+import {
+  compareStreamIds,
+  createStreamEvent,
+  decodeStreamEntries,
+  type RawStreamEntry,
+  type StreamEntry,
+} from '@cody/redis';
 import { replayEvents } from '@cody/reducer';
 import { CodyError } from '@cody/schema';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
@@ -93,15 +99,8 @@ async function lastEntry(ctx: ServerContext, runId: string): Promise<StreamEntry
     '-',
     'COUNT',
     1,
-  )) as [string, string[]][];
-  const [entry] = raw;
-  if (!entry) return undefined;
-  const index = entry[1].indexOf('e');
-  try {
-    return { id: entry[0], event: JSON.parse(entry[1][index + 1] ?? 'null') };
-  } catch {
-    return undefined;
-  }
+  )) as RawStreamEntry[];
+  return decodeStreamEntries(raw)[0];
 }
 
 function send(sse: SseWriter, entry: StreamEntry): Promise<void> {
