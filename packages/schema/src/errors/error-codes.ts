@@ -23,6 +23,8 @@ export const ERROR_CODES = {
   TOOL_ERROR: 'TOOL_ERROR',
   TOOL_TIMEOUT: 'TOOL_TIMEOUT',
   SCRIPT_ERROR: 'SCRIPT_ERROR',
+  /** exec could not confine a command (bubblewrap missing or refused by the kernel): nothing ran. */
+  SANDBOX_UNAVAILABLE: 'SANDBOX_UNAVAILABLE',
   STORE_ERROR: 'STORE_ERROR',
   ABORTED: 'ABORTED',
   INTERNAL_ERROR: 'INTERNAL_ERROR',
