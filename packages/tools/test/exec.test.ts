@@ -71,7 +71,9 @@ describe.each(modes)('exec %s', (_mode, sandbox) => {
     expect(result.success).toBe(false);
     expect(result.error?.code).toBe('ENOENT');
     expect(result.output).toContain(
-      sandboxed ? 'no such command: definitely-not-a-command-xyz' : 'spawn definitely-not-a-command-xyz ENOENT',
+      sandboxed
+        ? 'no such command: definitely-not-a-command-xyz'
+        : 'spawn definitely-not-a-command-xyz ENOENT',
     );
   });
 
@@ -98,12 +100,15 @@ describe.each(modes)('exec %s', (_mode, sandbox) => {
     expect(await waitUntilNoneWith(marker)).toBe(true);
   });
 
-  it.runIf(sandboxed)('kills what left its process group and session (setsid) when the command ends', async () => {
-    const marker = uniqueSleep();
-    const result = await call({ shell: `setsid sleep ${marker} > /dev/null 2>&1 < /dev/null & echo done` });
-    expect(result).toEqual({ success: true, output: 'done\n[exit code 0]' });
-    expect(await waitUntilNoneWith(marker)).toBe(true);
-  });
+  it.runIf(sandboxed)(
+    'kills what left its process group and session (setsid) when the command ends',
+    async () => {
+      const marker = uniqueSleep();
+      const result = await call({ shell: `setsid sleep ${marker} > /dev/null 2>&1 < /dev/null & echo done` });
+      expect(result).toEqual({ success: true, output: 'done\n[exit code 0]' });
+      expect(await waitUntilNoneWith(marker)).toBe(true);
+    },
+  );
 
   it('is killed when the call is aborted', async () => {
     const controller = new AbortController();

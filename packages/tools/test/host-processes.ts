@@ -1,5 +1,5 @@
-import { readdirSync, readFileSync } from 'node:fs';
 import { randomInt } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
 
 /** A `sleep` duration no other process uses: its digits find the process in the host's /proc. */
 export function uniqueSleep(): string {
@@ -37,12 +37,11 @@ export async function waitUntilNoneWith(marker: string): Promise<boolean> {
   return hostProcessesWith(marker).length === 0;
 }
 
-/** Waits until a live `program` carries `marker` (the command under test has started it). */
-export async function waitUntilSomeWith(marker: string, program: string): Promise<number[]> {
-  for (let i = 0; i < 500; i++) {
+/** Waits until `count` live `program`s carry `marker` (the command under test started them). */
+export async function waitUntilSomeWith(marker: string, program: string, count = 1): Promise<number[]> {
+  for (;;) {
     const found = hostProcessesWith(marker, program);
-    if (found.length > 0) return found;
+    if (found.length >= count) return found;
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
-  return [];
 }

@@ -80,6 +80,8 @@ export function bwrapArgs(options: BwrapArgsOptions): BwrapInvocation {
 
   args.push('--proc', '/proc', '--dev', '/dev', '--tmpfs', '/tmp');
   // after /tmp: a workspace under /tmp is bound over the private tmpfs
-  args.push('--bind', workspaceRoot, workspaceRoot, '--chdir', cwd, '--');
+  args.push('--bind', workspaceRoot, workspaceRoot);
+  // the root bubblewrap made (a tmpfs holding the mount points) becomes read-only too
+  args.push('--remount-ro', '/', '--chdir', cwd, '--');
   return { args, files };
 }

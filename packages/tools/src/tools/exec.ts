@@ -88,7 +88,12 @@ export const execTool = defineTool({
         sandbox.kind === 'bwrap'
           ? spawnInSandbox(
               sandbox.bwrapPath,
-              bwrapArgs({ host: sandboxHost(), workspaceRoot: root, cwd: cwd.absolute, network: sandbox.network }),
+              bwrapArgs({
+                host: sandboxHost(),
+                workspaceRoot: root,
+                cwd: cwd.absolute,
+                network: sandbox.network,
+              }),
               [file as string, ...args],
               { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
             )
@@ -179,7 +184,8 @@ function describe(run: {
   }
   let text = run.stdout.text();
   const stderr = run.stderr.text();
-  const notStarted = run.sandbox.kind === 'bwrap' && run.exit?.code === 1 && !text && bwrapExecFailure.exec(stderr);
+  const notStarted =
+    run.sandbox.kind === 'bwrap' && run.exit?.code === 1 && !text && bwrapExecFailure.exec(stderr);
   if (notStarted) {
     const code = notStarted[2] === 'Permission denied' ? 'EACCES' : 'ENOENT';
     const message = `${code === 'ENOENT' ? 'no such command' : 'cannot run'}: ${run.file} (${stderr.trim()})`;
