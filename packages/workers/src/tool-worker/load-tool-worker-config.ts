@@ -1,25 +1,36 @@
-import { loadToolConfig, ToolConfigurationError, type ToolLimits } from '@cody/tools';
+import {
+  type ExecSandboxSettings,
+  loadToolConfig,
+  ToolConfigurationError,
+  type ToolLimits,
+} from '@cody/tools';
 
 export interface ToolWorkerConfig {
   workspaceRoot: string;
   limits: ToolLimits;
+  /** exec's sandbox (`CODY_EXEC_SANDBOX`, `CODY_EXEC_NETWORK`). */
+  sandbox: ExecSandboxSettings;
+  /** Environment of exec'd commands: the allowlist (`CODY_EXEC_ENV` adds names). */
+  env: NodeJS.ProcessEnv;
   concurrency: number;
   maxAttempts: number;
 }
 
 /**
- * The tool worker's settings from the environment: `CODY_WORKSPACE` and the tool limits (see
- * @cody/tools), `CODY_TOOL_CONCURRENCY` (default 4), `CODY_TOOL_MAX_ATTEMPTS` (default 3).
+ * The tool worker's settings from the environment: `CODY_WORKSPACE`, the tool limits and exec's
+ * sandbox and environment (see @cody/tools), `CODY_TOOL_CONCURRENCY` (default 4), `CODY_TOOL_MAX_ATTEMPTS` (default 3).
  * A bad value throws an error naming the variable.
  */
 export function loadToolWorkerConfig(
   env: NodeJS.ProcessEnv = process.env,
   cwd = process.cwd(),
 ): ToolWorkerConfig {
-  const { workspaceRoot, limits } = loadToolConfig(env, cwd);
+  const { workspaceRoot, limits, sandbox, env: commandEnv } = loadToolConfig(env, cwd);
   return {
     workspaceRoot,
     limits,
+    sandbox,
+    env: commandEnv,
     concurrency: positiveInteger(env, 'CODY_TOOL_CONCURRENCY', 4),
     maxAttempts: positiveInteger(env, 'CODY_TOOL_MAX_ATTEMPTS', 3),
   };
