@@ -32,4 +32,5 @@ export { type ReadFileInput, ReadFileInputSchema, readFileTool } from './tools/r
 export { RunScriptInputSchema, type RunScriptToolInput, runScriptTool } from './tools/run-script-tool';
 export { type WriteFileInput, WriteFileInputSchema, writeFileTool } from './tools/write-file';
 export { isInside } from './workspace/is-inside';
+export { openInside } from './workspace/open-inside';
 export { resolveWorkspacePath, type WorkspacePath } from './workspace/resolve-workspace-path';
