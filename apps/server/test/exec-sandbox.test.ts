@@ -2,8 +2,8 @@
 // real process environment holding canary secrets), real Redis, real tool worker and bubblewrap;
 // the test LLM at the wire makes the calls. Each escape fails, legit commands still work, and no
 // canary shows anywhere in the run — its stored snapshot, its stream, or what the model was sent.
-import { randomInt, randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import type { FunctionCallOutputItem } from '@cody/schema';
@@ -11,6 +11,7 @@ import { replies } from '@cody/test-llm';
 import { prepareExecSandbox } from '@cody/tools';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Stack, startStack } from './harness';
+import { processesWith, uniqueSleep } from './support-processes';
 import { type FinishedRun, itemsOf, runToEnd } from './support-runs';
 
 const CANARIES = {
@@ -20,27 +21,6 @@ const CANARIES = {
   OPENAI_API_KEY: `sk-canary-${randomUUID()}`,
 };
 const OUTSIDE_SECRET = `outside-${randomUUID()}`;
-
-/** A `sleep` duration no other process uses: its digits find the process in the host's /proc. */
-const uniqueSleep = () => `${1000 + randomInt(1000)}.${randomInt(1_000_000, 9_999_999)}`;
-
-/** Live host processes whose command line holds `marker` (and starts with `program`, if given). */
-function processesWith(marker: string, program?: string): number[] {
-  const found: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
-    try {
-      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
-      if (!cmdline.includes(marker)) continue;
-      if (program !== undefined && !cmdline.startsWith(`${program}\0`)) continue;
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      if (stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z') found.push(Number(entry));
-    } catch {
-      // gone while we looked
-    }
-  }
-  return found;
-}
 
 async function until(check: () => boolean): Promise<void> {
   while (!check()) await new Promise((resolve) => setTimeout(resolve, 25));
