@@ -99,7 +99,7 @@ describe('tool worker', () => {
     const callId = await run.call('readFile', { path: 'missing.txt' });
     const output = await run.output(callId);
     expect(output.success).toBe(false);
-    expect(output.output).toMatch(/^ENOENT: no such file or directory, stat '.*missing\.txt'$/);
+    expect(output.output).toMatch(/^ENOENT: no such file or directory, open '.*missing\.txt'$/);
   });
 
   it('bad arguments and unknown tools are answered, naming the problem', async () => {
