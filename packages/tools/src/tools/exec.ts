@@ -140,8 +140,11 @@ function describe(run: {
   file: string;
 }): ToolResult {
   if (run.spawnError) {
-    const code = (run.spawnError as NodeJS.ErrnoException).code ?? TOOL_ERROR_CODES.TOOL_ERROR;
-    const message = `${run.spawnError.message}${code === 'ENOENT' ? ` (no such command: ${run.file})` : ''}`;
+    // worded from the error's fields, which Node and Bun both set alike (their messages differ:
+    // `spawn x ENOENT` / `Executable not found in $PATH: "x"`)
+    const { code = TOOL_ERROR_CODES.TOOL_ERROR, syscall } = run.spawnError as NodeJS.ErrnoException;
+    const text = syscall ? `${syscall} ${code}` : run.spawnError.message;
+    const message = `${text}${code === 'ENOENT' ? ` (no such command: ${run.file})` : ''}`;
     return { success: false, output: message, error: { code, message } };
   }
   let text = run.stdout.text();
