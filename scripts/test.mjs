@@ -15,7 +15,10 @@ let env = {};
 if (onBun) {
   // every `node` the test scripts start (pnpm, vitest's .bin shim, its workers) is Bun
   env = { PATH: `${nodeShimDir(ensureBun())}${delimiter}${process.env.PATH}` };
-  const probe = spawnSync('node', ['-p', 'process.versions.bun'], { encoding: 'utf8', env: { ...process.env, ...env } });
+  const probe = spawnSync('node', ['-p', 'process.versions.bun'], {
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+  });
   if (probe.stdout.trim() === '' || probe.stdout.trim() === 'undefined') {
     console.error(`could not put Bun in front of node on PATH (${probe.stderr || probe.error})`);
     process.exit(1);

@@ -131,7 +131,9 @@ const nativeXread = (key: string, after: string) =>
 const pct = (sorted: number[], p: number) =>
   (sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN).toFixed(3);
 
-console.log(`# Bun ${bunGlobal.version}: Bun.RedisClient vs ioredis ${(await import('ioredis/package.json', { with: { type: 'json' } })).default.version}`);
+console.log(
+  `# Bun ${bunGlobal.version}: Bun.RedisClient vs ioredis ${(await import('ioredis/package.json', { with: { type: 'json' } })).default.version}`,
+);
 const [xaddIo, xaddBun] = await xadd();
 console.log(`\n## pipelined XADD (${EVENTS} events in bursts of ${BATCH})`);
 console.log(rate('ioredis', EVENTS, xaddIo));
@@ -149,8 +151,12 @@ console.log(`Bun        p50 ${pct(bunLat, 50)}  p99 ${pct(bunLat, 99)}`);
 console.log('\n## what the transport relies on');
 console.log(`multi(): ${typeof native.multi}, pipeline(): ${typeof native.pipeline}`);
 const missing = `${prefix}missing`;
-console.log(`EXISTS of a missing key: ioredis ${JSON.stringify(await ioredis.exists(missing))}, Bun ${JSON.stringify(await native.exists(missing))}`);
-console.log(`pub/sub re-subscribe after a Redis restart: ioredis ${await resubscribes('ioredis')}, Bun ${await resubscribes('bun')}`);
+console.log(
+  `EXISTS of a missing key: ioredis ${JSON.stringify(await ioredis.exists(missing))}, Bun ${JSON.stringify(await native.exists(missing))}`,
+);
+console.log(
+  `pub/sub re-subscribe after a Redis restart: ioredis ${await resubscribes('ioredis')}, Bun ${await resubscribes('bun')}`,
+);
 
 ioredis.disconnect();
 ioredisReader.disconnect();
@@ -212,9 +218,13 @@ function freePort(): Promise<number> {
 }
 
 async function startRedis(port: number) {
-  const server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
-    stdio: ['ignore', 'pipe', 'ignore'],
-  });
+  const server = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    {
+      stdio: ['ignore', 'pipe', 'ignore'],
+    },
+  );
   let seen = '';
   for await (const chunk of server.stdout) {
     seen += String(chunk);
