@@ -2,7 +2,7 @@
 // `pnpm bench` for the server: runs the e2e bench (e2e.bench.ts, unchanged) on Node, then the
 // same bench on Bun (installed from the npm registry when missing), and prints the two tables
 // side by side. BENCH_RUNTIMES=node (or bun) runs one; the bench's own variables pass through.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureBun } from '../../../scripts/bun.mjs';
@@ -21,7 +21,9 @@ const runtimes = {
 /** Runs one bench, echoing its output as it comes, and resolves with that output. */
 function run(name) {
   const [command, args] = runtimes[name]();
-  console.log(`\n# e2e bench on ${name === 'node' ? `Node ${process.version}` : 'Bun'}\n`);
+  const version =
+    name === 'node' ? process.version : spawnSync(command, ['--version'], { encoding: 'utf8' }).stdout.trim();
+  console.log(`\n# e2e bench on ${name === 'node' ? 'Node' : 'Bun'} ${version}\n`);
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { cwd: serverDir, stdio: ['ignore', 'pipe', 'inherit'] });
     let output = '';
@@ -36,50 +38,69 @@ function run(name) {
   });
 }
 
-// a table line: cells two or more spaces apart (a header starts with an empty cell)
-const cells = (line) => line.trimEnd().split(/\s{2,}/);
-
 /**
- * Pairs the two outputs line by line: table rows with the same label become one row, Node's cells
- * then Bun's; lines that read the same are printed once, others twice, each under its runtime.
+ * Splits a bench output into text lines and tables. A table is a header line, a rule of dashes
+ * (whose runs give the columns: a cell may be empty) and the rows up to the next blank line.
  */
+function parse(output) {
+  const lines = output.trimEnd().split('\n');
+  const blocks = [];
+  for (let i = 0; i < lines.length; i++) {
+    const rule = lines[i + 1];
+    if (rule !== undefined && /^-+(?: +-+)+$/.test(rule.trim()) && lines[i].trim() !== '') {
+      const spans = [...rule.matchAll(/-+/g)].map((m) => [m.index, m.index + m[0].length]);
+      const cut = (line) =>
+        spans.map(([from, to], k) =>
+          line.slice(k === 0 ? 0 : from, k === spans.length - 1 ? undefined : spans[k + 1][0]).trim(),
+        );
+      const rows = [];
+      let j = i + 2;
+      for (; j < lines.length && lines[j].trim() !== ''; j++) rows.push(cut(lines[j]));
+      blocks.push({ header: cut(lines[i]), rows });
+      i = j - 1;
+    } else blocks.push({ line: lines[i] });
+  }
+  return blocks;
+}
+
+/** Prints rows as columns: the first left-aligned, the others right-aligned. */
+function printTable(rows) {
+  const widths = [];
+  for (const row of rows) row.forEach((cell, k) => (widths[k] = Math.max(widths[k] ?? 0, cell.length)));
+  for (const row of rows)
+    console.log(
+      row
+        .map((cell, k) => (k === 0 ? cell.padEnd(widths[k]) : cell.padStart(widths[k])))
+        .join('  ')
+        .trimEnd(),
+    );
+}
+
+/** Node's and Bun's outputs block by block: one table with Node's columns then Bun's per row. */
 function sideBySide(node, bun) {
-  const a = node.trimEnd().split('\n');
-  const b = bun.trimEnd().split('\n');
-  const rows = [];
-  const flush = () => {
-    if (rows.length === 0) return;
-    const widths = [];
-    for (const row of rows)
-      row.forEach((cell, i) => {
-        widths[i] = Math.max(widths[i] ?? 0, cell.length);
-      });
-    for (const row of rows) {
-      console.log(
-        row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  '),
-      );
-    }
-    rows.length = 0;
-  };
+  const [a, b] = [parse(node), parse(bun)];
   for (let i = 0; i < Math.max(a.length, b.length); i++) {
-    const left = a[i] ?? '';
-    const right = b[i] ?? '';
-    const [lc, rc] = [cells(left), cells(right)];
-    const tableRow = lc.length > 1 && lc.length === rc.length && lc[0] === rc[0];
-    if (tableRow && lc.slice(1).every((cell) => /^-+$/.test(cell))) continue; // the rule under a header
-    if (tableRow) {
-      if (rows.length === 0) rows.push(['', 'Node', ...lc.slice(2).map(() => ''), '│', 'Bun']);
-      rows.push([lc[0], ...lc.slice(1), '│', ...rc.slice(1)]);
+    const [left, right] = [a[i], b[i]];
+    if (left?.header && right?.header) {
+      const blank = left.header.slice(2).map(() => '');
+      const rows = [
+        ['', 'Node', ...blank, '│', 'Bun'],
+        [left.header[0], ...left.header.slice(1), '│', ...right.header.slice(1)],
+      ];
+      for (const row of left.rows) {
+        const other = right.rows.find((candidate) => candidate[0] === row[0]) ?? [];
+        rows.push([row[0], ...row.slice(1), '│', ...other.slice(1)]);
+      }
+      printTable(rows);
       continue;
     }
-    flush();
-    if (left === right) console.log(left);
+    const [l, r] = [left?.line ?? '', right?.line ?? ''];
+    if (l === r) console.log(l);
     else {
-      if (left) console.log(`node: ${left}`);
-      if (right) console.log(`bun:  ${right}`);
+      if (l) console.log(`node: ${l}`);
+      if (r) console.log(`bun:  ${r}`);
     }
   }
-  flush();
 }
 
 const outputs = {};
@@ -88,6 +109,6 @@ for (const name of wanted) {
   outputs[name] = await run(name);
 }
 if (outputs.node && outputs.bun) {
-  console.log('\n# e2e bench, Node │ Bun\n');
+  console.log('\n# e2e bench, Node │ Bun side by side\n');
   sideBySide(outputs.node, outputs.bun);
 }
