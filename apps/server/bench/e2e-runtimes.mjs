@@ -48,11 +48,8 @@ function parse(output) {
   for (let i = 0; i < lines.length; i++) {
     const rule = lines[i + 1];
     if (rule !== undefined && /^-+(?: +-+)+$/.test(rule.trim()) && lines[i].trim() !== '') {
-      const spans = [...rule.matchAll(/-+/g)].map((m) => [m.index, m.index + m[0].length]);
-      const cut = (line) =>
-        spans.map(([from, to], k) =>
-          line.slice(k === 0 ? 0 : from, k === spans.length - 1 ? undefined : spans[k + 1][0]).trim(),
-        );
+      const starts = [...rule.matchAll(/-+/g)].map((match) => match.index);
+      const cut = (line) => starts.map((from, k) => line.slice(k === 0 ? 0 : from, starts[k + 1]).trim());
       const rows = [];
       let j = i + 2;
       for (; j < lines.length && lines[j].trim() !== ''; j++) rows.push(cut(lines[j]));
@@ -66,7 +63,9 @@ function parse(output) {
 /** Prints rows as columns: the first left-aligned, the others right-aligned. */
 function printTable(rows) {
   const widths = [];
-  for (const row of rows) row.forEach((cell, k) => (widths[k] = Math.max(widths[k] ?? 0, cell.length)));
+  for (const row of rows) {
+    for (const [k, cell] of row.entries()) widths[k] = Math.max(widths[k] ?? 0, cell.length);
+  }
   for (const row of rows)
     console.log(
       row
