@@ -1,11 +1,13 @@
 #!/usr/bin/env node
 // `npm start`: installs what is missing, builds, finds (or starts) Redis, makes sure bubblewrap
-// (exec's sandbox) is there, then runs the server,
-// which serves the API and the web app on one port.
+// (exec's sandbox) is there, then runs the server, which serves the API and the web app on one port.
+// `--bun` (`npm run start:bun`) runs the server (and the demo's test LLM) on Bun, installed from the
+// npm registry when missing; the build and the package manager stay on Node.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ensureBun } from './bun.mjs';
 import { ensureBubblewrap } from './ensure-bubblewrap.mjs';
 import { ensureRedis } from './ensure-redis.mjs';
 import { runPnpm } from './pnpm.mjs';
@@ -28,6 +30,7 @@ if (!existsSync(serverEntry)) {
   process.exit(1);
 }
 
+const runtime = process.argv.includes('--bun') ? ensureBun() : process.execPath;
 const redisUrl = await ensureRedis(root);
 ensureBubblewrap();
 const env = { ...process.env, REDIS_URL: redisUrl };
@@ -36,7 +39,7 @@ const children = [];
 // --demo: no keys needed; both providers point at the bundled test LLM
 if (process.argv.includes('--demo')) {
   const port = '4011';
-  const llm = spawn(process.execPath, [join(root, 'packages', 'test-llm', 'dist', 'bin.js')], {
+  const llm = spawn(runtime, [join(root, 'packages', 'test-llm', 'dist', 'bin.js')], {
     stdio: ['ignore', 'inherit', 'inherit'],
     env: { ...process.env, PORT: port },
   });
@@ -49,7 +52,7 @@ if (process.argv.includes('--demo')) {
   });
 }
 
-const server = spawn(process.execPath, [serverEntry], { stdio: 'inherit', env });
+const server = spawn(runtime, [serverEntry], { stdio: 'inherit', env });
 children.push(server);
 for (const signal of ['SIGINT', 'SIGTERM']) {
   process.on(signal, () => {

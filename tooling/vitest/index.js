@@ -4,6 +4,9 @@ import { defaultClientConditions, defaultServerConditions } from 'vite';
 
 export const sourceCondition = '@cody/source';
 
+/** @param {unknown} value */
+const asArray = (value) => (Array.isArray(value) ? value : value === undefined ? [] : [value]);
+
 /** @param {import('vitest/config').ViteUserConfig} [extra] */
 export function codyVitestConfig(extra = {}) {
   return {
@@ -19,6 +22,15 @@ export function codyVitestConfig(extra = {}) {
     test: {
       include: ['src/**/*.test.ts', 'test/**/*.test.ts', 'src/**/*.test.tsx'],
       ...(extra.test ?? {}),
+      server: {
+        ...extra.test?.server,
+        deps: {
+          ...extra.test?.server?.deps,
+          // on Bun, vitest's externalised import of zod's ESM yields a namespace without its `z`
+          // export; transforming zod through vite (inline) gives both runtimes the same module
+          inline: ['zod', ...asArray(extra.test?.server?.deps?.inline)],
+        },
+      },
     },
   };
 }

@@ -66,15 +66,15 @@ describe.each(modes)('exec %s', (_mode, sandbox) => {
     expect(result.output).toBe(sandboxed ? '[exit code 143]' : '[killed by signal SIGTERM]');
   });
 
-  it('an unknown program fails with ENOENT naming it', async () => {
+  it('an unknown program fails with the real spawn error, worded alike on Node and Bun', async () => {
     const result = await call({ command: ['definitely-not-a-command-xyz'] });
-    expect(result.success).toBe(false);
-    expect(result.error?.code).toBe('ENOENT');
-    expect(result.output).toContain(
-      sandboxed
-        ? 'no such command: definitely-not-a-command-xyz'
-        : 'spawn definitely-not-a-command-xyz ENOENT',
-    );
+    const message =
+      'spawn definitely-not-a-command-xyz ENOENT (no such command: definitely-not-a-command-xyz)';
+    expect(result).toEqual({ success: false, output: message, error: { code: 'ENOENT', message } });
+    await writeFile(path.join(ws.workspace, 'not-executable'), 'echo hi\n');
+    const denied = await call({ command: ['./not-executable'] });
+    expect(denied.error?.code).toBe('EACCES');
+    expect(denied.output).toBe('spawn ./not-executable EACCES');
   });
 
   it('needs exactly one of command and shell', async () => {

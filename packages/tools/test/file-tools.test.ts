@@ -219,11 +219,51 @@ describe('grep', () => {
     expect(result.output).toContain('Invalid regular expression');
   });
 
-  it('stops a catastrophically backtracking pattern instead of hanging the process', async () => {
-    await writeFile(path.join(ws.workspace, 'redos.txt'), `${'a'.repeat(40)}!\n`);
+  it('answers a catastrophically backtracking pattern correctly instead of hanging or guessing', async () => {
+    // a backtracking engine takes exponential time on this line (V8) or gives up and says "no
+    // match" (JavaScriptCore); grep's linear-time engine must give the real answer on both
+    await writeFile(path.join(ws.workspace, 'redos.txt'), `${'a'.repeat(40)}!\n${'a'.repeat(40)}\n`);
     const result = await call('grep', { pattern: '^(a+)+$', path: 'redos.txt' });
-    expect(result).toMatchObject({ success: false, error: { code: TOOL_ERROR_CODES.INVALID_PATTERN } });
-    expect(result.output).toContain('simplify the regular expression');
+    expect(result).toEqual({ success: true, output: `redos.txt:2:${'a'.repeat(40)}` });
+    const nested = await call('grep', { pattern: '(x+x+)+y', path: 'redos.txt' });
+    expect(nested).toEqual({ success: true, output: 'No matches for (x+x+)+y in redos.txt' });
+  });
+
+  it('refuses what it cannot match in linear time, saying why, instead of "No matches"', async () => {
+    await writeFile(path.join(ws.workspace, 'pairs.txt'), 'abab\nfoo=1\n');
+    for (const pattern of ['(ab)\\1', '(?<p>ab)\\k<p>', 'foo(?==)', 'foo(?!x)']) {
+      const result = await call('grep', { pattern, path: 'pairs.txt' });
+      expect(result, pattern).toMatchObject({
+        success: false,
+        error: { code: TOOL_ERROR_CODES.INVALID_PATTERN },
+      });
+      expect(result.output, pattern).toMatch(/no (backreferences|lookahead)/);
+    }
+    // an escaped backslash before a digit is no backreference; a lookbehind runs in linear time
+    expect(await call('grep', { pattern: '\\\\1', literal: false, path: 'pairs.txt' })).toMatchObject({
+      success: true,
+    });
+    expect((await call('grep', { pattern: '(?<=foo)=\\d', path: 'pairs.txt' })).output).toBe(
+      'pairs.txt:2:foo=1',
+    );
+    const huge = Array.from({ length: 30 }, (_, i) => `${String.fromCharCode(97 + (i % 26))}{1000}`).join(
+      '|',
+    );
+    const tooBig = await call('grep', { pattern: huge, path: 'pairs.txt' });
+    expect(tooBig).toMatchObject({ success: false, error: { code: TOOL_ERROR_CODES.INVALID_PATTERN } });
+    expect(tooBig.output).toContain('simplify the regular expression');
+  });
+
+  it('keeps JavaScript syntax: named groups, \\u escapes, ignoreCase', async () => {
+    await writeFile(path.join(ws.workspace, 'js.txt'), 'caf\u00e9 Latte\nplain\n');
+    const named = await call('grep', {
+      pattern: '(?<drink>caf\\u00e9) latte',
+      ignoreCase: true,
+      path: 'js.txt',
+    });
+    expect(named.output).toBe('js.txt:1:caf\u00e9 Latte');
+    const literal = await call('grep', { pattern: 'LATTE', literal: true, ignoreCase: true, path: 'js.txt' });
+    expect(literal.output).toBe('js.txt:1:caf\u00e9 Latte');
   });
 });
 

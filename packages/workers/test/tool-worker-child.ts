@@ -1,6 +1,6 @@
 // A tool worker in a process of its own, configured by the environment like a deployment
 // (REDIS_URL, CODY_REDIS_PREFIX, CODY_WORKSPACE, CODY_TOOL_*): the crash test SIGKILLs it.
-// Started as `node --conditions=@cody/source --import tsx test/tool-worker-child.ts`.
+// Started as `<node or bun> --conditions=@cody/source --import tsx test/tool-worker-child.ts`.
 import { RedisTransport } from '@cody/redis';
 import { loadToolWorkerConfig, startToolWorker } from '../src/tool-worker/index';
 

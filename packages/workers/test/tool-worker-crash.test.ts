@@ -28,17 +28,22 @@ const workers: ToolWorker[] = [];
 
 /** A tool worker in its own process, as a deployment starts it; resolves once it serves. */
 async function startChildWorker(): Promise<ChildProcess> {
-  const child = spawn('node', ['--conditions=@cody/source', '--import', 'tsx', 'test/tool-worker-child.ts'], {
-    cwd: packageDir,
-    env: {
-      PATH: process.env.PATH,
-      REDIS_URL,
-      CODY_REDIS_PREFIX: prefix,
-      CODY_WORKSPACE: workspace,
-      ...sandboxEnv,
+  // the runtime running this test (Node, or Bun, which ignores --conditions when started as `node`)
+  const child = spawn(
+    process.execPath,
+    ['--conditions=@cody/source', '--import', 'tsx', 'test/tool-worker-child.ts'],
+    {
+      cwd: packageDir,
+      env: {
+        PATH: process.env.PATH,
+        REDIS_URL,
+        CODY_REDIS_PREFIX: prefix,
+        CODY_WORKSPACE: workspace,
+        ...sandboxEnv,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  );
   children.push(child);
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {

@@ -28,9 +28,28 @@ function agentText(hydrator: ReturnType<typeof createHydrator>, messageId: strin
   return item?.content;
 }
 
-async function follow(run: ReturnType<typeof scriptedRun>, plan: (n: number) => ConnectionPlan, extra = {}) {
-  server = await startSseTestServer(run.events, plan);
+/** A hydrator that tells when the client has taken an event (the server drops only after that). */
+function trackedHydrator() {
   const hydrator = createHydrator();
+  const taken = new Set<string>();
+  const waiting = new Map<string, () => void>();
+  const push = hydrator.push.bind(hydrator);
+  hydrator.push = (message) => {
+    push(message);
+    if (message.id === undefined) return;
+    taken.add(message.id);
+    waiting.get(message.id)?.();
+  };
+  const delivered = (index: number) =>
+    taken.has(entryId(index))
+      ? Promise.resolve()
+      : new Promise<void>((resolve) => waiting.set(entryId(index), resolve));
+  return { hydrator, delivered };
+}
+
+async function follow(run: ReturnType<typeof scriptedRun>, plan: (n: number) => ConnectionPlan, extra = {}) {
+  const { hydrator, delivered } = trackedHydrator();
+  server = await startSseTestServer(run.events, plan, { delivered });
   const stream = openRunStream({ url: server.url, hydrator, ...FAST, ...extra });
   const final = await stream.finished;
   return { hydrator, final, requests: server.requests };

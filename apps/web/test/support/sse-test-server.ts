@@ -48,6 +48,15 @@ export const entryId = (index: number) => `1700000000000-${index}`;
 export async function startSseTestServer(
   events: readonly StreamEvent[],
   plan: (connection: number) => ConnectionPlan = () => ({}),
+  options: {
+    /**
+     * Resolves once the client has taken event `index`. Given, a `destroy` or `cut` waits for the
+     * last event sent before it drops the connection: Bun's fetch discards bytes it has read but
+     * not yet handed to the body's reader when the connection then fails (browsers and Node hand
+     * them over), so without the wait where the drop falls would depend on the runtime.
+     */
+    delivered?: (index: number) => Promise<void>;
+  } = {},
 ): Promise<SseTestServer> {
   const requests: RecordedRequest[] = [];
   const frames = events.map(
@@ -95,7 +104,9 @@ export async function startSseTestServer(
       record.sent += 1;
       await writeFrame(res, frames[index] as string, step.sliceBytes);
     }
-    switch (step.after ?? 'end') {
+    const after = step.after ?? 'end';
+    if ((after === 'destroy' || after === 'cut') && to > from) await options.delivered?.(to - 1);
+    switch (after) {
       case 'end':
         res.end();
         return;

@@ -167,6 +167,11 @@ function killGroup(child: ChildProcess): void {
   }
 }
 
+function notStartedResult(file: string, code: string, text: string): ToolResult {
+  const message = `${text}${code === 'ENOENT' ? ` (no such command: ${file})` : ''}`;
+  return { success: false, output: message, error: { code, message } };
+}
+
 function describe(run: {
   stdout: HeadTailBuffer;
   stderr: HeadTailBuffer;
@@ -178,18 +183,19 @@ function describe(run: {
   sandbox: ExecSandbox;
 }): ToolResult {
   if (run.spawnError) {
-    const code = (run.spawnError as NodeJS.ErrnoException).code ?? TOOL_ERROR_CODES.TOOL_ERROR;
-    const message = `${run.spawnError.message}${code === 'ENOENT' ? ` (no such command: ${run.file})` : ''}`;
-    return { success: false, output: message, error: { code, message } };
+    // worded from the error's fields, which Node and Bun both set alike (their messages differ:
+    // `spawn x ENOENT` / `Executable not found in $PATH: "x"`)
+    const { code = TOOL_ERROR_CODES.TOOL_ERROR, syscall } = run.spawnError as NodeJS.ErrnoException;
+    return notStartedResult(run.file, code, syscall ? `${syscall} ${code}` : run.spawnError.message);
   }
   let text = run.stdout.text();
   const stderr = run.stderr.text();
   const notStarted =
     run.sandbox.kind === 'bwrap' && run.exit?.code === 1 && !text && bwrapExecFailure.exec(stderr);
+  // bwrap's execvp failure is worded like the unconfined spawn error, so both modes read alike
   if (notStarted) {
     const code = notStarted[2] === 'Permission denied' ? 'EACCES' : 'ENOENT';
-    const message = `${code === 'ENOENT' ? 'no such command' : 'cannot run'}: ${run.file} (${stderr.trim()})`;
-    return { success: false, output: message, error: { code, message } };
+    return notStartedResult(run.file, code, `spawn ${run.file} ${code}`);
   }
   if (text && !text.endsWith('\n')) text += '\n';
   if (stderr) text += `[stderr]\n${stderr}${stderr.endsWith('\n') ? '' : '\n'}`;

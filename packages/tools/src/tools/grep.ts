@@ -1,7 +1,7 @@
 import { constants, promises as fs } from 'node:fs';
 import path from 'node:path';
-import vm from 'node:vm';
 import picomatch from 'picomatch';
+import { RE2JS } from 're2js';
 import { z } from 'zod';
 import { defineTool } from '../define-tool';
 import { ToolError } from '../errors/tool-error';
@@ -13,7 +13,9 @@ export const GrepInputSchema = z.strictObject({
   pattern: z
     .string()
     .min(1)
-    .describe('JavaScript regular expression matched against each line (or plain text with literal: true).'),
+    .describe(
+      'Regular expression (JavaScript syntax, matched in linear time: no backreferences or lookahead) tested against each line, or plain text with literal: true.',
+    ),
   literal: z
     .boolean()
     .optional()
@@ -45,26 +47,65 @@ export type GrepInput = z.infer<typeof GrepInputSchema>;
 // directories nobody means to search unless they point the search into them
 const skippedDirectories = new Set(['.git', 'node_modules']);
 const maxLineChars = 300;
-// a pathological pattern may not hold the process longer than this per file
-const perFileCpuMs = 2_000;
+// RE2 caps nested repetition itself; this caps the automaton a long alternation could still build,
+// which with the file size cap bounds the work of one file
+const maxProgramSize = 20_000;
+// backreferences have no linear-time algorithm; RE2 would misread `\k<name>` as the text "k<name>"
+const backreference = /(?:^|[^\\])(?:\\\\)*\\(?:k<|[1-9])/;
 
-const searchSource = `
-re = new RegExp(source, flags);
-search = (text, max) => {
-  const found = [];
+/** A line test that always finishes in time linear in the line: RE2 semantics on every runtime. */
+function compileLineTest(input: GrepInput): (line: string) => boolean {
+  if (input.literal) {
+    const needle = input.ignoreCase ? input.pattern.toLowerCase() : input.pattern;
+    return input.ignoreCase ? (line) => line.toLowerCase().includes(needle) : (line) => line.includes(needle);
+  }
+  const flags = input.ignoreCase ? 'i' : '';
+  try {
+    new RegExp(input.pattern, flags); // the pattern language is JavaScript's: its errors first
+  } catch (error) {
+    throw new ToolError(TOOL_ERROR_CODES.INVALID_PATTERN, (error as Error).message);
+  }
+  const unsupported = (what: string) =>
+    new ToolError(
+      TOOL_ERROR_CODES.INVALID_PATTERN,
+      `grep matches in linear time (RE2), which has no ${what}; rewrite the pattern without it or search more broadly and read the file`,
+    );
+  if (backreference.test(input.pattern)) throw unsupported('backreferences');
+  let re: RE2JS;
+  try {
+    re = RE2JS.compile(
+      RE2JS.translateRegExp(input.pattern),
+      RE2JS.LOOKBEHINDS | (input.ignoreCase ? RE2JS.CASE_INSENSITIVE : 0),
+    );
+  } catch (error) {
+    const message = (error as Error).message;
+    if (message.includes('`(?=') || message.includes('`(?!')) throw unsupported('lookahead');
+    throw new ToolError(TOOL_ERROR_CODES.INVALID_PATTERN, message);
+  }
+  if (re.programSize() > maxProgramSize) {
+    throw new ToolError(
+      TOOL_ERROR_CODES.INVALID_PATTERN,
+      `pattern compiles to ${re.programSize()} instructions (the most is ${maxProgramSize}); simplify the regular expression`,
+    );
+  }
+  return (line) => re.test(line);
+}
+
+function matchingLines(text: string, test: (line: string) => boolean, max: number): [number, string][] {
+  const found: [number, string][] = [];
   let start = 0;
   let line = 0;
   while (start <= text.length && found.length < max) {
-    let end = text.indexOf('\\n', start);
+    let end = text.indexOf('\n', start);
     if (end === -1) end = text.length;
     line++;
     const content = text.slice(start, end);
-    if (re.test(content)) found.push([line, content]);
+    if (test(content)) found.push([line, content]);
     if (end === text.length) break;
     start = end + 1;
   }
   return found;
-};`;
+}
 
 export const grepTool = defineTool({
   name: 'grep',
@@ -73,16 +114,7 @@ export const grepTool = defineTool({
   inputSchema: GrepInputSchema,
   async execute(input, context) {
     const base = await resolveWorkspacePath(context.workspaceRoot, input.path ?? '.');
-    const flags = input.ignoreCase ? 'i' : '';
-    const source = input.literal ? input.pattern.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&') : input.pattern;
-    try {
-      new RegExp(source, flags);
-    } catch (error) {
-      throw new ToolError(TOOL_ERROR_CODES.INVALID_PATTERN, (error as Error).message);
-    }
-    // the regex runs in a vm context so a catastrophic pattern can be stopped by a timeout
-    const sandbox = vm.createContext({ source, flags });
-    vm.runInContext(searchSource, sandbox);
+    const test = compileLineTest(input);
     const max = Math.min(input.maxResults ?? Number.POSITIVE_INFINITY, context.limits.maxGrepResults);
     const isMatch = input.glob
       ? picomatch(input.glob, { dot: true, basename: !input.glob.includes('/') })
@@ -108,21 +140,7 @@ export const grepTool = defineTool({
         await handle.close();
       }
       if (bytes.subarray(0, 8000).includes(0)) return; // binary
-      sandbox.text = bytes.toString('utf8');
-      sandbox.max = max - results.length;
-      let found: [number, string][];
-      try {
-        found = vm.runInContext('search(text, max)', sandbox, { timeout: perFileCpuMs }) as [
-          number,
-          string,
-        ][];
-      } catch (error) {
-        throw new ToolError(
-          TOOL_ERROR_CODES.INVALID_PATTERN,
-          `pattern took over ${perFileCpuMs} ms on ${display} (${(error as Error).message}); simplify the regular expression`,
-        );
-      }
-      for (const [line, content] of found) {
+      for (const [line, content] of matchingLines(bytes.toString('utf8'), test, max - results.length)) {
         const shown = content.length > maxLineChars ? `${content.slice(0, maxLineChars)}…` : content;
         results.push(`${display}:${line}:${shown}`);
       }
