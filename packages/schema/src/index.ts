@@ -54,3 +54,12 @@ export {
 export { type Thread, ThreadSchema } from './thread';
 export { type TraceContext, TraceContextSchema } from './trace-context';
 export { type Usage, UsageSchema } from './usage';
+export {
+  type McpServerState,
+  McpServerStateSchema,
+  type McpServerStatus,
+  McpServerStatusSchema,
+  type McpToolInfo,
+  McpToolInfoSchema,
+} from './mcp-server-status';
+export { MCP_TOOL_PREFIX, parseMcpToolName } from './mcp-tool-name';
