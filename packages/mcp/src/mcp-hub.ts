@@ -8,8 +8,8 @@ export interface McpHubOptions {
   config: McpConfig;
   /** Working directory of stdio servers (the workspace root). */
   cwd: string;
-  /** Where stdio servers' allowlisted variables are read; default process.env. */
-  env?: NodeJS.ProcessEnv;
+  /** Environment every stdio server starts from (its config's `env` is added); default `stdioServerEnv({})`: the allowlisted variables of process.env. */
+  baseEnv?: Record<string, string>;
   logger?: Logger;
   /** Initialize + tools/list of one server must answer within this; default 30 s. */
   connectTimeoutMs?: number;
@@ -43,7 +43,7 @@ export class McpHub {
           cwd: options.cwd,
           logger,
           onChange: () => this.changed(),
-          ...(options.env ? { env: options.env } : {}),
+          ...(options.baseEnv ? { baseEnv: options.baseEnv } : {}),
           ...(options.connectTimeoutMs ? { connectTimeoutMs: options.connectTimeoutMs } : {}),
           ...(options.backoffMs ? { backoffMs: options.backoffMs } : {}),
           ...(options.maxBackoffMs ? { maxBackoffMs: options.maxBackoffMs } : {}),

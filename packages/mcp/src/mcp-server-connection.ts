@@ -17,8 +17,8 @@ export interface McpServerConnectionOptions {
   config: McpServerConfig;
   /** Working directory of stdio servers. */
   cwd: string;
-  /** Where the allowlisted variables are read (process.env by default). */
-  env?: NodeJS.ProcessEnv;
+  /** Environment the server starts from, its config's `env` added; default: the allowlisted variables of process.env. */
+  baseEnv?: Record<string, string>;
   logger: Logger;
   /** Called whenever the state or the tool list changes. */
   onChange: () => void;
@@ -168,7 +168,10 @@ export class McpServerConnection {
         requestInit: { headers: config.headers },
       });
     }
-    const env: Record<string, string | undefined> = stdioServerEnv(config.env, this.options.env);
+    const env: Record<string, string | undefined> = {
+      ...(this.options.baseEnv ?? stdioServerEnv({})),
+      ...config.env,
+    };
     // the SDK adds some of the worker's variables (USER, SHELL, …) unless they are given: unset them
     for (const name of DEFAULT_INHERITED_ENV_VARS) if (!(name in env)) env[name] = undefined;
     const transport = new StdioClientTransport({

@@ -7,7 +7,7 @@ export {
   startScriptExecution,
 } from './answer-tool-call';
 export { enqueueToolRequest } from './enqueue-tool-request';
-export { loadToolWorkerConfig, type ToolWorkerConfig } from './load-tool-worker-config';
+export { loadToolWorkerConfig, type McpToolWorkerConfig, type ToolWorkerConfig } from './load-tool-worker-config';
 export {
   functionCallOutputPayloads,
   scriptExecutionPayloads,
@@ -20,3 +20,9 @@ export {
   toolRequestFields,
 } from './tool-request';
 export { startToolWorker, ToolWorker, type ToolWorkerOptions, type ToolWorkerStats } from './tool-worker';
+export {
+  MCP_CATALOGUE_TTL_MS,
+  mcpToolDeclarations,
+  publishMcpCatalogue,
+  readMcpCatalogue,
+} from './mcp-catalogue';
