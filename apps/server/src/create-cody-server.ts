@@ -5,7 +5,13 @@ import { createModelCatalogue, createProvider, type ModelProvider } from '@cody/
 import { RedisTransport } from '@cody/redis';
 import { createStore, type Store } from '@cody/store';
 import { toolDeclarations } from '@cody/tools';
-import { mcpToolDeclarations, PersistenceWorker, RunDriver, readMcpCatalogue, ToolWorker } from '@cody/workers';
+import {
+  mcpToolDeclarations,
+  PersistenceWorker,
+  RunDriver,
+  readMcpCatalogue,
+  ToolWorker,
+} from '@cody/workers';
 import cors from '@fastify/cors';
 import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';

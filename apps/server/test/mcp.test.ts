@@ -127,31 +127,34 @@ describe('MCP tools', () => {
     });
   });
 
-  it.each(providers)('%s: mcp__everything__echo is declared with its schema and answers with the server’s output', async (providerId, model) => {
-    const run = await runToEnd(stack, { prompt: `echo it MCP-ECHO ${providerId}`, providerId, model });
-    expect(run.stored.status).toBe('complete');
-    expect(run.stored).toEqual(run.hydrated);
-    const [call] = itemsOf(run.stored, 'function_call');
-    const [output] = itemsOf(run.stored, 'function_call_output');
-    expect(call?.name).toBe('mcp__everything__echo');
-    expect(output).toMatchObject({ call_id: call?.call_id, success: true, output: `Echo: hello ${TOKEN}` });
-    expect(agentMessages(run.stored).at(-1)?.content).toBe(`got: Echo: hello ${TOKEN}`);
-    // the model was told about the MCP tools beside the built-in ones
-    const [first] = stack.llm.findRequests({ marker: `MCP-ECHO ${providerId}` });
-    const declared = new Map(first?.tools.map((tool) => [tool.name, tool]));
-    expect(declared.has('readFile')).toBe(true);
-    expect(declared.has('mcp__remote__echo')).toBe(true);
-    expect(declared.has('mcp__files__read_text_file')).toBe(true);
-    expect(declared.get('mcp__everything__echo')).toEqual({
-      name: 'mcp__everything__echo',
-      description: 'Echoes back the input string',
-      parameters: {
-        type: 'object',
-        properties: { message: { type: 'string', description: 'Message to echo' } },
-        required: ['message'],
-      },
-    });
-  });
+  it.each(providers)(
+    '%s: mcp__everything__echo is declared with its schema and answers with the server’s output',
+    async (providerId, model) => {
+      const run = await runToEnd(stack, { prompt: `echo it MCP-ECHO ${providerId}`, providerId, model });
+      expect(run.stored.status).toBe('complete');
+      expect(run.stored).toEqual(run.hydrated);
+      const [call] = itemsOf(run.stored, 'function_call');
+      const [output] = itemsOf(run.stored, 'function_call_output');
+      expect(call?.name).toBe('mcp__everything__echo');
+      expect(output).toMatchObject({ call_id: call?.call_id, success: true, output: `Echo: hello ${TOKEN}` });
+      expect(agentMessages(run.stored).at(-1)?.content).toBe(`got: Echo: hello ${TOKEN}`);
+      // the model was told about the MCP tools beside the built-in ones
+      const [first] = stack.llm.findRequests({ marker: `MCP-ECHO ${providerId}` });
+      const declared = new Map(first?.tools.map((tool) => [tool.name, tool]));
+      expect(declared.has('readFile')).toBe(true);
+      expect(declared.has('mcp__remote__echo')).toBe(true);
+      expect(declared.has('mcp__files__read_text_file')).toBe(true);
+      expect(declared.get('mcp__everything__echo')).toEqual({
+        name: 'mcp__everything__echo',
+        description: 'Echoes back the input string',
+        parameters: {
+          type: 'object',
+          properties: { message: { type: 'string', description: 'Message to echo' } },
+          required: ['message'],
+        },
+      });
+    },
+  );
 
   it('a Streamable HTTP server’s tool', async () => {
     const run = await runToEnd(stack, { prompt: 'MCP-HTTP', providerId: 'openai', model: 'gpt-5-mini' });
@@ -160,7 +163,11 @@ describe('MCP tools', () => {
   });
 
   it('the filesystem server reads a workspace file: its real bytes', async () => {
-    const run = await runToEnd(stack, { prompt: 'MCP-FILE', providerId: 'anthropic', model: 'claude-haiku-4.5' });
+    const run = await runToEnd(stack, {
+      prompt: 'MCP-FILE',
+      providerId: 'anthropic',
+      model: 'claude-haiku-4.5',
+    });
     const [output] = itemsOf(run.stored, 'function_call_output');
     expect(output).toMatchObject({ success: true, output: NOTES });
   });
@@ -170,10 +177,16 @@ describe('MCP tools', () => {
     expect(denied.stored.status).toBe('complete');
     const [deniedOutput] = itemsOf(denied.stored, 'function_call_output');
     expect(deniedOutput?.success).toBe(false);
-    expect(deniedOutput?.output).toMatch(/^Access denied - path outside allowed directories: \/etc\/hostname/);
+    expect(deniedOutput?.output).toMatch(
+      /^Access denied - path outside allowed directories: \/etc\/hostname/,
+    );
     expect(agentMessages(denied.stored).at(-1)?.content).toBe(`got: Error: ${deniedOutput?.output}`);
 
-    const invalid = await runToEnd(stack, { prompt: 'MCP-INVALID', providerId: 'anthropic', model: 'claude-haiku-4.5' });
+    const invalid = await runToEnd(stack, {
+      prompt: 'MCP-INVALID',
+      providerId: 'anthropic',
+      model: 'claude-haiku-4.5',
+    });
     const [invalidOutput] = itemsOf(invalid.stored, 'function_call_output');
     expect(invalidOutput?.success).toBe(false);
     expect(invalidOutput?.output).toContain('Input validation error');
@@ -185,7 +198,17 @@ describe('MCP tools', () => {
     const env = JSON.parse(output?.output ?? '{}') as Record<string, string>;
     expect(env.MCP_TEST_VALUE).toBe(TOKEN);
     // PATH, HOME, LANG, TERM (those the server's configuration has) and what sh adds itself
-    const allowed = new Set(['PATH', 'HOME', 'LANG', 'TERM', 'MCP_TEST_VALUE', 'PWD', 'SHLVL', '_', 'OLDPWD']);
+    const allowed = new Set([
+      'PATH',
+      'HOME',
+      'LANG',
+      'TERM',
+      'MCP_TEST_VALUE',
+      'PWD',
+      'SHLVL',
+      '_',
+      'OLDPWD',
+    ]);
     expect(Object.keys(env).filter((name) => !allowed.has(name))).toEqual([]);
     // the stack's provider keys and Redis settings stay in the worker
     expect(env.OPENAI_API_KEY).toBeUndefined();
@@ -201,8 +224,14 @@ describe('MCP tools', () => {
     let killed = false;
     await stack.readStream(submitted.runId, {
       onMessage(message) {
-        const event = JSON.parse(message.data) as { payload?: { type?: string; final_item?: { type?: string } } };
-        if (!killed && event.payload?.type === 'item_done' && event.payload.final_item?.type === 'function_call') {
+        const event = JSON.parse(message.data) as {
+          payload?: { type?: string; final_item?: { type?: string } };
+        };
+        if (
+          !killed &&
+          event.payload?.type === 'item_done' &&
+          event.payload.final_item?.type === 'function_call'
+        ) {
           killed = true;
           process.kill(firstPid, 'SIGKILL');
         }
@@ -217,7 +246,11 @@ describe('MCP tools', () => {
     expect(agentMessages(stored).at(-1)?.content).toBe(`got: Error: ${output?.output}`);
 
     // the others kept working while it was down; then it is back with a new process
-    const remote = await runToEnd(stack, { prompt: 'MCP-HTTP', providerId: 'anthropic', model: 'claude-haiku-4.5' });
+    const remote = await runToEnd(stack, {
+      prompt: 'MCP-HTTP',
+      providerId: 'anthropic',
+      model: 'claude-haiku-4.5',
+    });
     expect(itemsOf(remote.stored, 'function_call_output')[0]?.success).toBe(true);
     await waitForServer(stack, 'everything', (s) => s.state === 'ready');
     expect(Number(readFileSync(pidFile, 'utf8').trim())).not.toBe(firstPid);
@@ -250,7 +283,11 @@ describe('an MCP call that runs too long', () => {
   afterAll(() => slow?.close());
 
   it('times out with the tool timeout, and the server keeps serving', async () => {
-    const run = await runToEnd(slow, { prompt: 'MCP-SLOW', providerId: 'anthropic', model: 'claude-haiku-4.5' });
+    const run = await runToEnd(slow, {
+      prompt: 'MCP-SLOW',
+      providerId: 'anthropic',
+      model: 'claude-haiku-4.5',
+    });
     expect(run.stored.status).toBe('complete');
     const [output] = itemsOf(run.stored, 'function_call_output');
     expect(output).toMatchObject({
@@ -258,7 +295,10 @@ describe('an MCP call that runs too long', () => {
       output: 'mcp__everything__trigger-long-running-operation timed out after 1000 ms',
     });
     const quick = await runToEnd(slow, { prompt: 'MCP-QUICK', providerId: 'openai', model: 'gpt-5-mini' });
-    expect(itemsOf(quick.stored, 'function_call_output')[0]).toMatchObject({ success: true, output: 'Echo: quick' });
+    expect(itemsOf(quick.stored, 'function_call_output')[0]).toMatchObject({
+      success: true,
+      output: 'Echo: quick',
+    });
   });
 });
 

@@ -17,5 +17,5 @@ export { type McpCallOptions, McpHub, type McpHubOptions } from './mcp-hub';
 export { McpServerConnection, type McpServerConnectionOptions } from './mcp-server-connection';
 export { mcpToolName } from './mcp-tool-name';
 export { mcpToolParameters } from './mcp-tool-parameters';
-export { mcpFailure, type McpToolResult } from './mcp-tool-result';
+export { type McpToolResult, mcpFailure } from './mcp-tool-result';
 export { BASE_ENV_ALLOWLIST, execEnvNames, stdioServerEnv } from './stdio-server-env';

@@ -18,7 +18,10 @@ import {
  * Anything wrong — no file, bad JSON, an unknown field, a missing variable — throws an
  * McpConfigError naming the server and the field.
  */
-export function loadMcpConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): McpConfig | undefined {
+export function loadMcpConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  cwd = process.cwd(),
+): McpConfig | undefined {
   const raw = env.CODY_MCP_CONFIG?.trim();
   if (!raw) return undefined;
   const file = path.resolve(cwd, raw);

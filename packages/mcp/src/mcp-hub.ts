@@ -2,7 +2,7 @@ import { type McpServerStatus, type McpToolInfo, parseMcpToolName } from '@cody/
 import { type Logger, silentLogger } from './logger';
 import type { McpConfig } from './mcp-config-schema';
 import { McpServerConnection } from './mcp-server-connection';
-import { mcpFailure, type McpToolResult } from './mcp-tool-result';
+import { type McpToolResult, mcpFailure } from './mcp-tool-result';
 
 export interface McpHubOptions {
   config: McpConfig;
@@ -95,7 +95,10 @@ export class McpHub {
     try {
       args = rawArgs.trim() === '' ? {} : JSON.parse(rawArgs);
     } catch (error) {
-      return mcpFailure('INVALID_TOOL_ARGUMENTS', `${name}: arguments are not JSON: ${(error as Error).message}`);
+      return mcpFailure(
+        'INVALID_TOOL_ARGUMENTS',
+        `${name}: arguments are not JSON: ${(error as Error).message}`,
+      );
     }
     if (typeof args !== 'object' || args === null || Array.isArray(args))
       return mcpFailure('INVALID_TOOL_ARGUMENTS', `${name}: arguments must be a JSON object`);

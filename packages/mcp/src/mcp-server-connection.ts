@@ -9,7 +9,7 @@ import { mapCallToolResult } from './map-call-tool-result';
 import type { McpServerConfig } from './mcp-config-schema';
 import { mcpToolName } from './mcp-tool-name';
 import { mcpToolParameters } from './mcp-tool-parameters';
-import { mcpFailure, type McpToolResult } from './mcp-tool-result';
+import { type McpToolResult, mcpFailure } from './mcp-tool-result';
 import { stdioServerEnv } from './stdio-server-env';
 
 export interface McpServerConnectionOptions {
@@ -107,7 +107,10 @@ export class McpServerConnection {
       return mapped.success ? mapped : mcpFailure(ERROR_CODES.MCP_TOOL_ERROR, mapped.output);
     } catch (error) {
       if (options.signal?.aborted)
-        return mcpFailure('TOOL_CANCELLED', `${exposedName} was cancelled: ${reasonText(options.signal.reason)}`);
+        return mcpFailure(
+          'TOOL_CANCELLED',
+          `${exposedName} was cancelled: ${reasonText(options.signal.reason)}`,
+        );
       if (error instanceof McpError && error.code === ErrorCode.RequestTimeout)
         return mcpFailure(ERROR_CODES.TOOL_TIMEOUT, `${exposedName} timed out after ${options.timeoutMs} ms`);
       if (error instanceof McpError && error.code === ErrorCode.ConnectionClosed) {
@@ -137,12 +140,14 @@ export class McpServerConnection {
         tools: {
           autoRefresh: false,
           debounceMs: 50,
-          onChanged: () => void this.refreshTools(client).catch((error: unknown) => this.lost(client, String(error))),
+          onChanged: () =>
+            void this.refreshTools(client).catch((error: unknown) => this.lost(client, String(error))),
         },
       },
     });
     client.onclose = () => this.lost(client, this.exitReason('the connection closed'));
-    client.onerror = (error) => this.options.logger.debug({ server: this.name, err: error }, 'MCP transport error');
+    client.onerror = (error) =>
+      this.options.logger.debug({ server: this.name, err: error }, 'MCP transport error');
     this.client = client;
     this.stderr = [];
     this.setState('connecting');

@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${VAR} is the config file syntax under test
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -54,7 +55,10 @@ describe('loadMcpConfig', () => {
     const config = load(
       {
         mcpServers: {
-          remote: { url: 'https://${HOST}/mcp', headers: { authorization: 'Bearer ${TOKEN}', x: '${NOPE:-d}' } },
+          remote: {
+            url: 'https://${HOST}/mcp',
+            headers: { authorization: 'Bearer ${TOKEN}', x: '${NOPE:-d}' },
+          },
         },
       },
       { HOST: 'example.com', TOKEN: 'secret' },
@@ -77,7 +81,7 @@ describe('loadMcpConfig', () => {
   it('a missing command, a bad URL, a bad name, an unknown top-level field, bad JSON, no file', () => {
     expect(failure({ mcpServers: { a: { args: [] } } }).message).toContain('mcpServers.a.command');
     expect(failure({ mcpServers: { web: { url: 'ftp://x/mcp' } } }).message).toContain('mcpServers.web.url');
-    expect(failure({ mcpServers: { 'two__parts': { command: 'x' } } }).message).toContain('two__parts');
+    expect(failure({ mcpServers: { two__parts: { command: 'x' } } }).message).toContain('two__parts');
     expect(failure({ mcpServers: {}, servers: {} }).message).toContain('"servers"');
     expect(failure('{"mcpServers": ').message).toContain('not valid JSON');
     expect(failure({ mcpServers: { a: { command: 'x', env: { K: '${UNSET_VAR}' } } } }).message).toContain(

@@ -76,14 +76,18 @@ describe('McpHub against real MCP servers', () => {
   });
 
   it('echo over stdio and over HTTP: the servers’ real output', async () => {
-    expect(await hub.callTool('mcp__everything__echo', '{"message":"hi there"}', { timeoutMs: 10_000 })).toEqual({
+    expect(
+      await hub.callTool('mcp__everything__echo', '{"message":"hi there"}', { timeoutMs: 10_000 }),
+    ).toEqual({
       success: true,
       output: 'Echo: hi there',
     });
-    expect(await hub.callTool('mcp__remote__echo', '{"message":"over http"}', { timeoutMs: 10_000 })).toEqual({
-      success: true,
-      output: 'Echo: over http',
-    });
+    expect(await hub.callTool('mcp__remote__echo', '{"message":"over http"}', { timeoutMs: 10_000 })).toEqual(
+      {
+        success: true,
+        output: 'Echo: over http',
+      },
+    );
   });
 
   it('an MCP error and an isError result are failures with the server’s message', async () => {
@@ -91,9 +95,13 @@ describe('McpHub against real MCP servers', () => {
     expect(invalid.success).toBe(false);
     expect(invalid.error?.code).toBe('MCP_TOOL_ERROR');
     expect(invalid.output).toContain('Input validation error');
-    const denied = await hub.callTool('mcp__files__read_text_file', JSON.stringify({ path: '/etc/hostname' }), {
-      timeoutMs: 10_000,
-    });
+    const denied = await hub.callTool(
+      'mcp__files__read_text_file',
+      JSON.stringify({ path: '/etc/hostname' }),
+      {
+        timeoutMs: 10_000,
+      },
+    );
     expect(denied).toMatchObject({ success: false, error: { code: 'MCP_TOOL_ERROR' } });
     expect(denied.output).toContain('Access denied');
     expect(await hub.callTool('mcp__everything__echo', '{not json', { timeoutMs: 1000 })).toMatchObject({
@@ -108,9 +116,13 @@ describe('McpHub against real MCP servers', () => {
 
   it('the filesystem server reads a workspace file; images are summarised with their MIME type', async () => {
     expect(
-      await hub.callTool('mcp__files__read_text_file', JSON.stringify({ path: join(workspace, 'notes.txt') }), {
-        timeoutMs: 10_000,
-      }),
+      await hub.callTool(
+        'mcp__files__read_text_file',
+        JSON.stringify({ path: join(workspace, 'notes.txt') }),
+        {
+          timeoutMs: 10_000,
+        },
+      ),
     ).toEqual({ success: true, output: 'notes: Grüße\n' });
     const image = await hub.callTool('mcp__everything__get-tiny-image', '{}', { timeoutMs: 10_000 });
     expect(image.success).toBe(true);
@@ -118,9 +130,13 @@ describe('McpHub against real MCP servers', () => {
   });
 
   it('a long-running call times out; a cancelled one is cancelled; the server keeps serving', async () => {
-    const slow = await hub.callTool('mcp__everything__trigger-long-running-operation', '{"duration":30,"steps":3}', {
-      timeoutMs: 300,
-    });
+    const slow = await hub.callTool(
+      'mcp__everything__trigger-long-running-operation',
+      '{"duration":30,"steps":3}',
+      {
+        timeoutMs: 300,
+      },
+    );
     expect(slow).toMatchObject({ success: false, error: { code: 'TOOL_TIMEOUT' } });
     expect(slow.output).toBe('mcp__everything__trigger-long-running-operation timed out after 300 ms');
     const controller = new AbortController();
@@ -130,9 +146,9 @@ describe('McpHub against real MCP servers', () => {
     });
     controller.abort('the run was cancelled');
     expect(await call).toMatchObject({ success: false, error: { code: 'TOOL_CANCELLED' } });
-    expect((await hub.callTool('mcp__remote__echo', '{"message":"still"}', { timeoutMs: 10_000 })).output).toBe(
-      'Echo: still',
-    );
+    expect(
+      (await hub.callTool('mcp__remote__echo', '{"message":"still"}', { timeoutMs: 10_000 })).output,
+    ).toBe('Echo: still');
   });
 
   it('a stdio server gets the allowlisted environment plus its config env, no secrets', async () => {
@@ -161,18 +177,25 @@ describe('McpHub against real MCP servers', () => {
 
   it('a killed stdio server: the running call fails, its tools are unavailable, it comes back, others keep working', async () => {
     const firstPid = readPid();
-    const running = hub.callTool('mcp__everything__trigger-long-running-operation', '{"duration":30,"steps":3}', {
-      timeoutMs: 60_000,
-    });
+    const running = hub.callTool(
+      'mcp__everything__trigger-long-running-operation',
+      '{"duration":30,"steps":3}',
+      {
+        timeoutMs: 60_000,
+      },
+    );
     process.kill(firstPid, 'SIGKILL');
     const failed = await running;
     expect(failed).toMatchObject({ success: false, error: { code: 'MCP_SERVER_UNAVAILABLE' } });
     expect(failed.output).toContain('MCP server "everything"');
     // the other servers are not affected while it restarts
-    expect((await hub.callTool('mcp__remote__echo', '{"message":"meanwhile"}', { timeoutMs: 10_000 })).output).toBe(
-      'Echo: meanwhile',
+    expect(
+      (await hub.callTool('mcp__remote__echo', '{"message":"meanwhile"}', { timeoutMs: 10_000 })).output,
+    ).toBe('Echo: meanwhile');
+    await until(
+      () => state('everything') === 'ready' && readPid() !== firstPid,
+      'the server to be restarted',
     );
-    await until(() => state('everything') === 'ready' && readPid() !== firstPid, 'the server to be restarted');
     expect(await hub.callTool('mcp__everything__echo', '{"message":"back"}', { timeoutMs: 10_000 })).toEqual({
       success: true,
       output: 'Echo: back',

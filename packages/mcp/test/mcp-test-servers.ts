@@ -24,7 +24,11 @@ export async function freePort(): Promise<number> {
 }
 
 /** Starts the everything server over Streamable HTTP; resolves once it listens. */
-export async function startEverythingHttp(): Promise<{ url: string; process: ChildProcess; close(): Promise<void> }> {
+export async function startEverythingHttp(): Promise<{
+  url: string;
+  process: ChildProcess;
+  close(): Promise<void>;
+}> {
   const port = await freePort();
   const child = spawn(process.execPath, [EVERYTHING, 'streamableHttp'], {
     env: { PATH: process.env.PATH ?? '', PORT: String(port) },

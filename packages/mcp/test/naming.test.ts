@@ -25,7 +25,9 @@ describe('mcpToolName', () => {
 
 describe('mcpToolParameters', () => {
   it('drops $schema and is always an object schema', () => {
-    expect(mcpToolParameters({ $schema: 'x', type: 'object', required: ['a'], properties: { a: {} } })).toEqual({
+    expect(
+      mcpToolParameters({ $schema: 'x', type: 'object', required: ['a'], properties: { a: {} } }),
+    ).toEqual({
       type: 'object',
       required: ['a'],
       properties: { a: {} },
@@ -42,7 +44,10 @@ describe('mapCallToolResult', () => {
           { type: 'text', text: 'one' },
           { type: 'image', data: 'AAAA', mimeType: 'image/png' },
           { type: 'resource', resource: { uri: 'file:///a.txt', mimeType: 'text/plain', text: 'hello' } },
-          { type: 'resource', resource: { uri: 'file:///b.bin', mimeType: 'application/zip', blob: 'AAAAAA==' } },
+          {
+            type: 'resource',
+            resource: { uri: 'file:///b.bin', mimeType: 'application/zip', blob: 'AAAAAA==' },
+          },
           { type: 'resource_link', uri: 'file:///c', name: 'c', mimeType: 'text/x' },
         ],
       }),
@@ -63,7 +68,10 @@ describe('mapCallToolResult', () => {
       success: false,
       output: 'bad',
     });
-    expect(mapCallToolResult({ content: [], structuredContent: { a: 1 } })).toEqual({ success: true, output: '{"a":1}' });
+    expect(mapCallToolResult({ content: [], structuredContent: { a: 1 } })).toEqual({
+      success: true,
+      output: '{"a":1}',
+    });
   });
 });
 

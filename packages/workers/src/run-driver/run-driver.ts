@@ -215,7 +215,8 @@ export class RunDriver {
     try {
       // a cancel that arrived before we listened is still honoured
       if (await transport.cancels.isRequested(runId)) run.controller.abort();
-      const tools = typeof this.options.tools === 'function' ? await this.options.tools() : this.options.tools;
+      const tools =
+        typeof this.options.tools === 'function' ? await this.options.tools() : this.options.tools;
       const result = await runAgentLoop({
         provider: input.provider,
         model: input.model,

@@ -7,7 +7,17 @@ export {
   startScriptExecution,
 } from './answer-tool-call';
 export { enqueueToolRequest } from './enqueue-tool-request';
-export { loadToolWorkerConfig, type McpToolWorkerConfig, type ToolWorkerConfig } from './load-tool-worker-config';
+export {
+  loadToolWorkerConfig,
+  type McpToolWorkerConfig,
+  type ToolWorkerConfig,
+} from './load-tool-worker-config';
+export {
+  MCP_CATALOGUE_TTL_MS,
+  mcpToolDeclarations,
+  publishMcpCatalogue,
+  readMcpCatalogue,
+} from './mcp-catalogue';
 export {
   functionCallOutputPayloads,
   scriptExecutionPayloads,
@@ -20,9 +30,3 @@ export {
   toolRequestFields,
 } from './tool-request';
 export { startToolWorker, ToolWorker, type ToolWorkerOptions, type ToolWorkerStats } from './tool-worker';
-export {
-  MCP_CATALOGUE_TTL_MS,
-  mcpToolDeclarations,
-  publishMcpCatalogue,
-  readMcpCatalogue,
-} from './mcp-catalogue';

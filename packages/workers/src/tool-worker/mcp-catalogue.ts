@@ -18,7 +18,11 @@ export async function publishMcpCatalogue(
   if (servers.length === 0) return;
   const key = transport.keys.mcpServers;
   const fields = servers.flatMap((server) => [server.name, JSON.stringify(server)]);
-  await transport.redis.multi().hset(key, ...fields).pexpire(key, MCP_CATALOGUE_TTL_MS).exec();
+  await transport.redis
+    .multi()
+    .hset(key, ...fields)
+    .pexpire(key, MCP_CATALOGUE_TTL_MS)
+    .exec();
 }
 
 /** The MCP servers the tool workers published, by name order; entries that fail the schema are skipped. */

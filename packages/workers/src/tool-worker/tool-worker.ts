@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
+import { McpHub } from '@cody/mcp';
 import {
   type ConsumerGroup,
   closeConnection,
@@ -12,7 +13,6 @@ import {
   sleep,
   TOOL_WORKER_GROUP,
 } from '@cody/redis';
-import { McpHub } from '@cody/mcp';
 import type { McpServerStatus, McpToolInfo, StreamEvent, StreamPayload } from '@cody/schema';
 import {
   executeTool,
