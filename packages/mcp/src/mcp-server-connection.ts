@@ -30,8 +30,12 @@ export interface McpServerConnectionOptions {
 }
 
 const CLIENT_INFO = { name: 'cody', version: '0.0.0' };
-// lines of a stdio server's stderr kept to explain why it died
+// lines of a stdio server's stderr kept to explain why it died, each cut to this many characters
 const STDERR_LINES = 20;
+const STDERR_LINE_CHARS = 500;
+// a server is not trusted to be small: its tool list (and paging through it) is bounded
+const MAX_TOOLS = 256;
+const MAX_PAGES = 50;
 
 /**
  * One configured MCP server: connects with the official SDK client (stdio or Streamable HTTP),
@@ -189,7 +193,7 @@ export class McpServerConnection {
     transport.stderr?.on('data', (chunk: Buffer) => {
       for (const line of chunk.toString('utf8').split('\n')) {
         if (!line.trim()) continue;
-        this.stderr.push(line);
+        this.stderr.push(line.slice(0, STDERR_LINE_CHARS));
         if (this.stderr.length > STDERR_LINES) this.stderr.shift();
         this.options.logger.debug({ server: this.name, line }, 'MCP server stderr');
       }
@@ -200,12 +204,20 @@ export class McpServerConnection {
   private async refreshTools(client: Client, timeout?: number): Promise<void> {
     const listed: Tool[] = [];
     let cursor: string | undefined;
+    let pages = 0;
     do {
       const page = await client.listTools(cursor ? { cursor } : {}, timeout ? { timeout } : undefined);
       listed.push(...page.tools);
       cursor = page.nextCursor;
-    } while (cursor);
+    } while (cursor && ++pages < MAX_PAGES && listed.length < MAX_TOOLS);
     if (this.client !== client) return;
+    if (listed.length > MAX_TOOLS || cursor) {
+      this.options.logger.warn(
+        { server: this.name, listed: listed.length, max: MAX_TOOLS },
+        'MCP server lists too many tools; only the first are declared',
+      );
+      listed.length = Math.min(listed.length, MAX_TOOLS);
+    }
     this.tools = listed.map((tool) => ({
       name: mcpToolName(this.name, tool.name),
       tool: tool.name,
@@ -234,7 +246,7 @@ export class McpServerConnection {
 
   private exitReason(fallback: string): string {
     const last = this.stderr.at(-1);
-    return last ? `${fallback}; its last stderr line: ${last.slice(0, 500)}` : fallback;
+    return last ? `${fallback}; its last stderr line: ${last}` : fallback;
   }
 
   private setState(state: McpServerState): void {

@@ -178,6 +178,8 @@ export class ToolWorker {
       this.unsubscribeMcp = this.mcp.onChange(() => this.publishMcp());
       // the first attempt of every server, so the first runs already see their tools
       await this.mcp.start();
+      // stopped while the servers were connecting: nothing left to start
+      if (this.stopped) return;
       this.publishMcp();
       await this.mcpPublishing;
     }
