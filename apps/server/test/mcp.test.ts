@@ -18,6 +18,7 @@ import {
   writeMcpConfig,
 } from './support-mcp-servers';
 import { agentMessages, itemsOf, runToEnd } from './support-runs';
+import { startWorkerChild, type WorkerChild } from './support-stream-helpers';
 
 interface McpServerView {
   name: string;
@@ -299,6 +300,46 @@ describe('an MCP call that runs too long', () => {
       success: true,
       output: 'Echo: quick',
     });
+  });
+});
+
+describe('MCP tools with the tool worker in another process', () => {
+  let apiOnly: Stack;
+  let worker: WorkerChild | undefined;
+  beforeAll(async () => {
+    apiOnly = await startStack({
+      env: { CODY_WORKERS: 'none' },
+      rules: callThenReport('MCP-REMOTE-WORKER', 'mcp__everything__echo', {
+        message: 'from the worker process',
+      }),
+    });
+    // the driver (in the server) learns the tools from what this worker publishes in Redis
+    worker = await startWorkerChild({
+      REDIS_URL: apiOnly.env.REDIS_URL as string,
+      CODY_REDIS_PREFIX: apiOnly.prefix,
+      CODY_WORKSPACE: apiOnly.workspace,
+      CODY_MCP_CONFIG: writeMcpConfig({ mcpServers: { everything: everythingStdio() } }),
+    });
+  });
+  afterAll(async () => {
+    await worker?.stop();
+    await apiOnly?.close();
+  });
+
+  it('the server declares the worker’s MCP tools and the worker runs them', async () => {
+    const server = await waitForServer(apiOnly, 'everything', (s) => s.state === 'ready');
+    expect(server.tools.map((tool) => tool.name)).toContain('mcp__everything__echo');
+    const run = await runToEnd(apiOnly, {
+      prompt: 'MCP-REMOTE-WORKER',
+      providerId: 'openai',
+      model: 'gpt-5-mini',
+    });
+    expect(itemsOf(run.stored, 'function_call_output')[0]).toMatchObject({
+      success: true,
+      output: 'Echo: from the worker process',
+    });
+    const [first] = apiOnly.llm.findRequests({ marker: 'MCP-REMOTE-WORKER' });
+    expect(first?.tools.map((tool) => tool.name)).toContain('mcp__everything__echo');
   });
 });
 
