@@ -1,10 +1,12 @@
 #!/usr/bin/env node
-// `npm start`: installs what is missing, builds, finds (or starts) Redis, then runs the server,
+// `npm start`: installs what is missing, builds, finds (or starts) Redis, makes sure bubblewrap
+// (exec's sandbox) is there, then runs the server,
 // which serves the API and the web app on one port.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ensureBubblewrap } from './ensure-bubblewrap.mjs';
 import { ensureRedis } from './ensure-redis.mjs';
 import { runPnpm } from './pnpm.mjs';
 
@@ -27,6 +29,7 @@ if (!existsSync(serverEntry)) {
 }
 
 const redisUrl = await ensureRedis(root);
+ensureBubblewrap();
 const env = { ...process.env, REDIS_URL: redisUrl };
 const children = [];
 

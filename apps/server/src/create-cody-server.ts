@@ -135,6 +135,8 @@ export async function createCodyServer(options: CodyServerOptions): Promise<Cody
               limits: config.tools.limits,
               concurrency: config.tools.concurrency,
               maxAttempts: config.tools.maxAttempts,
+              sandbox: config.tools.sandbox,
+              env: config.tools.env,
               ...(config.tools.mcp ? { mcp: config.tools.mcp } : {}),
             }
           : {}),

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { createHydrator } from '@cody/reducer';
 import type { Response, StreamEvent } from '@cody/schema';
 import { type Rule, startTestLlm, type TestLlm, type TestLlmOptions } from '@cody/test-llm';
+import { prepareExecSandbox } from '@cody/tools';
 import { createParser } from 'eventsource-parser';
 import { Redis } from 'ioredis';
 import { loadConfig } from '../src/config';
@@ -17,6 +18,14 @@ import { type CodyServer, createCodyServer } from '../src/create-cody-server';
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const serverDir = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+// exec runs in bubblewrap where the machine has it; where not, the suites that only use exec run
+// it unconfined (as a person would set CODY_EXEC_SANDBOX=off) and the attack suite skips, saying why
+const execSandbox = await prepareExecSandbox();
+if (execSandbox.kind === 'unavailable')
+  console.warn(`service tests run exec unconfined: no sandbox here (${execSandbox.reason})`);
+const sandboxEnv: Record<string, string> =
+  execSandbox.kind === 'unavailable' ? { CODY_EXEC_SANDBOX: 'off' } : {};
 
 export interface SseMessage {
   id: string | undefined;
@@ -117,6 +126,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     ANTHROPIC_BASE_URL: llm.anthropicBaseUrl,
     CODY_RUN_TTL_SECONDS: '300',
     LOG_LEVEL: 'warn',
+    ...sandboxEnv,
     ...options.env,
   };
   const redis = new Redis(REDIS_URL);

@@ -1,7 +1,7 @@
 // [TC-ST-4] cancel mid-stream against the real stack: the provider request is aborted (the test
 // LLM sees the client close it), a running tool's process is killed, open items are closed, the
 // run ends `aborted` and stays so; and a cancel sent to another server process works the same.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createRedisKeys, createStreamEvent } from '@cody/redis';
 import { reduceEvents } from '@cody/reducer';
@@ -9,18 +9,14 @@ import type { StreamEvent } from '@cody/schema';
 import { type RecordedRequest, replies } from '@cody/test-llm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { events, hydrate, type SseMessage, type Stack, startStack } from './harness';
-import {
-  processAlive,
-  readSseStream,
-  streamEntries,
-  waitFor,
-  waitForTerminalRun,
-  withIds,
-} from './support-stream-helpers';
+import { processesWith, uniqueSleep } from './support-processes';
+import { readSseStream, streamEntries, waitFor, waitForTerminalRun, withIds } from './support-stream-helpers';
 
 const many = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix}${i} `);
 const LONG_TEXT = many('w', 400);
 
+// the tool's sleep, found on the host by its unique duration (exec has its own PID namespace)
+const TOOL_SLEEP = uniqueSleep();
 let stack: Stack;
 beforeAll(async () => {
   stack = await startStack({
@@ -29,9 +25,7 @@ beforeAll(async () => {
       { match: { marker: 'CANCEL-FIRSTBYTE' }, reply: replies.text(['never', ' sent'], { delayMs: 30_000 }) },
       {
         match: { marker: 'CANCEL-TOOL', step: 1 },
-        reply: replies.toolCalls([
-          { name: 'exec', arguments: { shell: 'echo $$ > sleep.pid; exec sleep 30' } },
-        ]),
+        reply: replies.toolCalls([{ name: 'exec', arguments: { shell: `exec sleep ${TOOL_SLEEP}` } }]),
       },
       { match: { marker: 'CANCEL-TOOL', step: 2 }, reply: replies.text('the model must not be asked again') },
       { match: { marker: 'TURN2 CANCEL-ARGS' }, reply: replies.text('turn two answered') },
@@ -150,16 +144,11 @@ describe('[TC-ST-4] cancel mid-stream', () => {
   it('while a tool runs: its process is killed, the call answered failed once, the model not asked again', async () => {
     const { runId } = await stack.submit({ prompt: 'run it CANCEL-TOOL' });
     const reader = follow(stack.baseUrl, runId, () => false);
-    const pidFile = join(stack.workspace, 'sleep.pid');
-    const pid = await waitFor(
-      'the sleep process',
-      () => existsSync(pidFile) && Number(readFileSync(pidFile, 'utf8').trim()),
-    );
-    expect(processAlive(pid)).toBe(true);
+    await waitFor('the sleep process', () => processesWith(TOOL_SLEEP, 'sleep').length > 0);
     expect(await cancel(runId)).toBe('signalled');
     const messages = await reader.done;
 
-    await waitFor('the sleep process to be killed', () => !processAlive(pid), 10_000);
+    await waitFor('the sleep process to be killed', () => processesWith(TOOL_SLEEP).length === 0, 10_000);
     const streamed = eventsOf(messages);
     expect(streamed.at(-1)?.type).toBe('turn_aborted_by_user');
     const call = streamed.find(

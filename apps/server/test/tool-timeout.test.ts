@@ -1,12 +1,15 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { replies } from '@cody/test-llm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Stack, startStack } from './harness';
+import { processesWith, uniqueSleep } from './support-processes';
 import { agentMessages, itemsOf, runToEnd } from './support-runs';
 
 const EXEC_TIMEOUT_MS = 400;
 
+// the slow command's sleep, found on the host by its unique duration (exec has its own PID namespace)
+const SLOW_SLEEP = uniqueSleep();
 let stack: Stack;
 beforeAll(async () => {
   stack = await startStack({
@@ -16,7 +19,7 @@ beforeAll(async () => {
       {
         match: { marker: 'TC-ER-4-slow', step: 1 },
         reply: replies.toolCalls([
-          { name: 'exec', arguments: { shell: 'echo started; echo $$ > slow.pid; sleep 30; echo never' } },
+          { name: 'exec', arguments: { shell: `echo started; sleep ${SLOW_SLEEP}; echo never` } },
         ]),
       },
       {
@@ -44,15 +47,6 @@ beforeAll(async () => {
 });
 afterAll(() => stack.close());
 
-const processAlive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
-
 describe('[TC-ER-4] a tool times out', () => {
   it('the output says so, the command is killed, and the worker keeps serving other runs', async () => {
     // the slow run and another run at the same time
@@ -73,9 +67,7 @@ describe('[TC-ER-4] a tool times out', () => {
     expect(output?.output).not.toContain('never');
     expect(agentMessages(slow.stored).at(-1)?.content).toBe('The command timed out.');
     // the whole process group is gone, not left sleeping
-    const pid = Number(readFileSync(join(stack.workspace, 'slow.pid'), 'utf8').trim());
-    expect(pid).toBeGreaterThan(0);
-    expect(processAlive(pid)).toBe(false);
+    expect(processesWith(SLOW_SLEEP)).toEqual([]);
 
     expect(other.stored.status).toBe('complete');
     expect(itemsOf(other.stored, 'function_call_output')[0]).toMatchObject({

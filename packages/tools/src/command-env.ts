@@ -1,13 +1,21 @@
-// names that usually hold credentials; a model-run command must not read the server's keys
-const secretName = /(KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|PRIVATE|AUTH|COOKIE|SESSION)/i;
-const secretVariables = new Set(['REDIS_URL', 'CONVEX_URL', 'DATABASE_URL', 'OTEL_EXPORTER_OTLP_HEADERS']);
+// Commands get an environment built from an allowlist, never the server's: its keys, tokens
+// and connection strings (whatever they are named) stay out of reach.
+const ALWAYS = ['PATH', 'LANG', 'TERM'] as const;
+const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
-/** The environment exec'd commands get by default: this one, minus variables that look secret. */
-export function commandEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
-  const out: NodeJS.ProcessEnv = {};
-  for (const [name, value] of Object.entries(env)) {
-    if (value === undefined || secretName.test(name) || secretVariables.has(name)) continue;
-    out[name] = value;
+/**
+ * The environment exec'd commands get: `PATH` (a standard one when unset), `LANG` and `TERM`
+ * from `env`, plus the variables named in `passThrough` (`CODY_EXEC_ENV`). exec adds `HOME`,
+ * set to the workspace, per call.
+ */
+export function commandEnv(
+  env: NodeJS.ProcessEnv = process.env,
+  passThrough: readonly string[] = [],
+): NodeJS.ProcessEnv {
+  const out: NodeJS.ProcessEnv = { PATH: DEFAULT_PATH };
+  for (const name of [...ALWAYS, ...passThrough]) {
+    const value = env[name];
+    if (value !== undefined && value !== '') out[name] = value;
   }
   return out;
 }

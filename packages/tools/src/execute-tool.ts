@@ -39,6 +39,7 @@ export async function executeTool(name: string, rawArgs: string, context: ToolCo
     signal: controller.signal,
     limits,
     env: context.env ?? commandEnv(),
+    ...(context.sandbox ? { sandbox: context.sandbox } : {}),
     callTool: executeTool,
     scriptTools: SCRIPT_TOOL_NAMES,
   };

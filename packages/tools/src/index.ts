@@ -11,6 +11,12 @@ export { executeTool } from './execute-tool';
 export { loadToolConfig, type ToolConfig } from './load-tool-config';
 export { truncateOutput } from './output/truncate-output';
 export { type ParsedToolCall, parseToolArguments } from './parse-tool-arguments';
+export { type BwrapArgsOptions, type BwrapInvocation, bwrapArgs, SANDBOX_UID } from './sandbox/bwrap-args';
+export type { ExecSandbox } from './sandbox/exec-sandbox';
+export { DEFAULT_EXEC_SANDBOX_SETTINGS, type ExecSandboxSettings } from './sandbox/exec-sandbox-settings';
+export { prepareExecSandbox } from './sandbox/prepare-exec-sandbox';
+export { describeSandboxHost, type SandboxHost } from './sandbox/sandbox-host';
+export { sandboxUnavailableMessage } from './sandbox/sandbox-unavailable-message';
 export { type RunScriptInput, runScript } from './script/run-script';
 export type { ScriptResult } from './script/script-result';
 export { stripTypes } from './script/strip-types';
@@ -27,4 +33,5 @@ export { type ReadFileInput, ReadFileInputSchema, readFileTool } from './tools/r
 export { RunScriptInputSchema, type RunScriptToolInput, runScriptTool } from './tools/run-script-tool';
 export { type WriteFileInput, WriteFileInputSchema, writeFileTool } from './tools/write-file';
 export { isInside } from './workspace/is-inside';
+export { openInside } from './workspace/open-inside';
 export { resolveWorkspacePath, type WorkspacePath } from './workspace/resolve-workspace-path';

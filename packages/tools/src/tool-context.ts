@@ -1,3 +1,4 @@
+import type { ExecSandbox } from './sandbox/exec-sandbox';
 import type { ToolLimits } from './tool-limits';
 import type { ToolResult } from './tool-result';
 
@@ -8,8 +9,13 @@ export interface ToolContext {
   /** Aborts the call: a running command's process group is killed. */
   signal?: AbortSignal;
   limits?: Partial<ToolLimits>;
-  /** Environment of exec'd commands; default: this process's environment without secrets. */
+  /**
+   * Environment of exec'd commands (exec sets HOME to the workspace); default `commandEnv()`:
+   * PATH, LANG and TERM of this process, nothing else.
+   */
   env?: NodeJS.ProcessEnv;
+  /** Where exec runs commands (see prepareExecSandbox); default: bubblewrap, probed on first use. */
+  sandbox?: ExecSandbox;
 }
 
 /** What a tool implementation receives once executeTool has resolved the context. */
@@ -18,6 +24,7 @@ export interface ToolExecutionContext {
   signal: AbortSignal;
   limits: ToolLimits;
   env: NodeJS.ProcessEnv;
+  sandbox?: ExecSandbox;
   /** Calls another tool with raw JSON arguments (scripts use it). */
   callTool: (name: string, rawArgs: string, context: ToolContext) => Promise<ToolResult>;
   /** Tools a script may call through its `tools` bridge. */

@@ -1,7 +1,8 @@
-import { mkdir, readFile, stat, symlink, writeFile } from 'node:fs/promises';
+import { constants, existsSync } from 'node:fs';
+import { mkdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { executeTool, TOOL_ERROR_CODES, type ToolContext, type ToolResult } from '../src/index';
+import { executeTool, openInside, TOOL_ERROR_CODES, type ToolContext, type ToolResult } from '../src/index';
 import { tempWorkspace } from './temp-workspace';
 
 let ws: Awaited<ReturnType<typeof tempWorkspace>>;
@@ -103,5 +104,38 @@ describe('paths inside the workspace still work', () => {
         .output,
     ).toBe('inside\n');
     expectRefused(await executeTool('readFile', JSON.stringify({ path: '../outside/secret.txt' }), viaAlias));
+  });
+});
+
+describe('a directory swapped for a symlink after the check (a command racing the file tools)', () => {
+  // what resolveWorkspacePath returned for sub/x.txt before `sub` was replaced by a symlink out:
+  // the open must notice that the descriptor it got is outside and refuse
+  const swapped = async () => {
+    const dir = path.join(ws.workspace, 'swapped');
+    await mkdir(dir, { recursive: true });
+    await writeFile(path.join(dir, 'secret.txt'), 'inside copy\n');
+    const checked = {
+      absolute: path.join(dir, 'secret.txt'),
+      relative: 'swapped/secret.txt',
+      root: ws.workspace,
+    };
+    await rm(dir, { recursive: true });
+    await symlink(ws.outside, dir);
+    return checked;
+  };
+
+  it.runIf(existsSync('/proc/self/fd'))('openInside refuses to read or write through it', async () => {
+    const checked = await swapped();
+    await expect(openInside(checked, constants.O_RDONLY)).rejects.toMatchObject({
+      code: TOOL_ERROR_CODES.PATH_OUTSIDE_WORKSPACE,
+    });
+    await expect(openInside(checked, constants.O_WRONLY)).rejects.toThrow(/it was swapped to lead to/);
+    expect(await readFile(path.join(ws.outside, 'secret.txt'), 'utf8')).toBe('secret\n');
+    const inside = await openInside(
+      { absolute: path.join(ws.workspace, 'inside.txt'), relative: 'inside.txt', root: ws.workspace },
+      constants.O_RDONLY,
+    );
+    expect(await inside.readFile('utf8')).toBe('inside\n');
+    await inside.close();
   });
 });

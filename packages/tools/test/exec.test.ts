@@ -1,38 +1,37 @@
-import { readFileSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { executeTool, TOOL_ERROR_CODES, type ToolContext } from '../src/index';
+import {
+  commandEnv,
+  type ExecSandbox,
+  executeTool,
+  prepareExecSandbox,
+  TOOL_ERROR_CODES,
+  type ToolContext,
+} from '../src/index';
+import { uniqueSleep, waitUntilNoneWith, waitUntilSomeWith } from './host-processes';
 import { tempWorkspace } from './temp-workspace';
 
-let ws: Awaited<ReturnType<typeof tempWorkspace>>;
-let context: ToolContext;
-const call = (args: unknown, extra: Partial<ToolContext> = {}) =>
-  executeTool('exec', JSON.stringify(args), { ...context, ...extra });
+// exec behaves the same in bubblewrap and unconfined (CODY_EXEC_SANDBOX=off); both are tested
+const bwrap = await prepareExecSandbox();
+const modes: [string, ExecSandbox][] = [['unconfined', { kind: 'off' }]];
+if (bwrap.kind === 'bwrap') modes.push(['in bubblewrap', bwrap]);
+else console.warn(`exec tests in bubblewrap skipped: ${bwrap.kind === 'unavailable' ? bwrap.reason : ''}`);
 
-// a killed process whose parent died stays a zombie until init reaps it: that counts as dead
-function isAlive(pid: number): boolean {
-  try {
-    const status = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return status.slice(status.lastIndexOf(')') + 2)[0] !== 'Z';
-  } catch {
-    return false;
-  }
-}
+describe.each(modes)('exec %s', (_mode, sandbox) => {
+  const sandboxed = sandbox.kind === 'bwrap';
+  let ws: Awaited<ReturnType<typeof tempWorkspace>>;
+  let context: ToolContext;
+  const call = (args: unknown, extra: Partial<ToolContext> = {}) =>
+    executeTool('exec', JSON.stringify(args), { ...context, ...extra });
 
-async function waitUntilDead(pid: number): Promise<boolean> {
-  for (let i = 0; i < 100 && isAlive(pid); i++) await new Promise((resolve) => setTimeout(resolve, 20));
-  return !isAlive(pid);
-}
+  beforeAll(async () => {
+    ws = await tempWorkspace();
+    context = { workspaceRoot: ws.workspace, sandbox };
+    await writeFile(path.join(ws.workspace, 'data.txt'), 'one\ntwo\nthree\n');
+  });
+  afterAll(() => ws.cleanup());
 
-beforeAll(async () => {
-  ws = await tempWorkspace();
-  context = { workspaceRoot: ws.workspace };
-  await writeFile(path.join(ws.workspace, 'data.txt'), 'one\ntwo\nthree\n');
-});
-afterAll(() => ws.cleanup());
-
-describe('exec', () => {
   it('runs argv form in the workspace and reports stdout and the exit code', async () => {
     const result = await call({ command: ['cat', 'data.txt'] });
     expect(result).toEqual({ success: true, output: 'one\ntwo\nthree\n[exit code 0]' });
@@ -41,6 +40,12 @@ describe('exec', () => {
   it('runs shell form with pipes', async () => {
     const result = await call({ shell: 'grep -c e data.txt | tr -d " "' });
     expect(result).toEqual({ success: true, output: '2\n[exit code 0]' });
+  });
+
+  it('starts in cwd, a directory of the workspace, under its real path', async () => {
+    await call({ shell: 'mkdir -p sub/dir && echo inner > sub/dir/f.txt' });
+    const result = await call({ shell: 'pwd; cat f.txt', cwd: 'sub/dir' });
+    expect(result.output).toBe(`${path.join(ws.workspace, 'sub', 'dir')}\ninner\n[exit code 0]`);
   });
 
   it('reports stderr and a non-zero exit as a failure', async () => {
@@ -53,17 +58,23 @@ describe('exec', () => {
     });
   });
 
-  it('reports a signal', async () => {
+  it('reports a command killed by a signal as a failure', async () => {
     const result = await call({ shell: 'kill -TERM $$' });
     expect(result.success).toBe(false);
-    expect(result.output).toBe('[killed by signal SIGTERM]');
+    expect(result.error?.code).toBe(TOOL_ERROR_CODES.COMMAND_FAILED);
+    // bubblewrap's PID 1 passes the death on as the shell does: exit code 128 + signal number
+    expect(result.output).toBe(sandboxed ? '[exit code 143]' : '[killed by signal SIGTERM]');
   });
 
-  it('an unknown program fails with the real spawn error', async () => {
+  it('an unknown program fails with ENOENT naming it', async () => {
     const result = await call({ command: ['definitely-not-a-command-xyz'] });
     expect(result.success).toBe(false);
     expect(result.error?.code).toBe('ENOENT');
-    expect(result.output).toContain('spawn definitely-not-a-command-xyz ENOENT');
+    expect(result.output).toContain(
+      sandboxed
+        ? 'no such command: definitely-not-a-command-xyz'
+        : 'spawn definitely-not-a-command-xyz ENOENT',
+    );
   });
 
   it('needs exactly one of command and shell', async () => {
@@ -73,44 +84,44 @@ describe('exec', () => {
     expect(neither.output).toContain('command: give exactly one of command');
   });
 
-  it('times out, killing the whole process group (grandchildren too)', async () => {
-    const result = await call({
-      shell: 'sleep 30 & echo $! > child.pid; echo started; wait',
-      timeoutMs: 500,
-    });
+  it('times out, killing every process it started (grandchildren too)', async () => {
+    const marker = uniqueSleep();
+    const result = await call({ shell: `sleep ${marker} & echo started; wait`, timeoutMs: 500 });
     expect(result.success).toBe(false);
     expect(result.error?.code).toBe(TOOL_ERROR_CODES.TOOL_TIMEOUT);
     expect(result.output).toBe('started\n[timed out after 500 ms: the process group was killed]');
-    const grandchild = Number(await readFile(path.join(ws.workspace, 'child.pid'), 'utf8'));
-    expect(await waitUntilDead(grandchild)).toBe(true);
+    expect(await waitUntilNoneWith(marker)).toBe(true);
   });
 
   it('kills what a finished command left running in the background', async () => {
-    const result = await call({ shell: 'sleep 30 > /dev/null 2>&1 & echo $! > bg.pid; echo done' });
+    const marker = uniqueSleep();
+    const result = await call({ shell: `sleep ${marker} > /dev/null 2>&1 & echo done` });
     expect(result).toEqual({ success: true, output: 'done\n[exit code 0]' });
-    const background = Number(await readFile(path.join(ws.workspace, 'bg.pid'), 'utf8'));
-    expect(await waitUntilDead(background)).toBe(true);
+    expect(await waitUntilNoneWith(marker)).toBe(true);
   });
+
+  it.runIf(sandboxed)(
+    'kills what left its process group and session (setsid) when the command ends',
+    async () => {
+      const marker = uniqueSleep();
+      const result = await call({ shell: `setsid sleep ${marker} > /dev/null 2>&1 < /dev/null & echo done` });
+      expect(result).toEqual({ success: true, output: 'done\n[exit code 0]' });
+      expect(await waitUntilNoneWith(marker)).toBe(true);
+    },
+  );
 
   it('is killed when the call is aborted', async () => {
     const controller = new AbortController();
-    const running = call(
-      { shell: 'echo $$ > abort.pid; echo begun; sleep 30' },
-      { signal: controller.signal },
-    );
-    // abort once the command has visibly started
-    for (let i = 0; i < 200; i++) {
-      const pid = await readFile(path.join(ws.workspace, 'abort.pid'), 'utf8').catch(() => '');
-      if (pid.trim()) break;
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
+    const marker = uniqueSleep();
+    const running = call({ shell: `echo begun; sleep ${marker}` }, { signal: controller.signal });
+    // abort once the command has visibly started (its sleep runs, so the echo is done)
+    expect((await waitUntilSomeWith(marker, 'sleep')).length).toBeGreaterThan(0);
     controller.abort(new Error('the run was cancelled'));
     const result = await running;
     expect(result.success).toBe(false);
     expect(result.error?.code).toBe(TOOL_ERROR_CODES.TOOL_CANCELLED);
     expect(result.output).toBe('begun\n[cancelled: the process group was killed]');
-    const pid = Number(await readFile(path.join(ws.workspace, 'abort.pid'), 'utf8'));
-    expect(await waitUntilDead(pid)).toBe(true);
+    expect(await waitUntilNoneWith(marker)).toBe(true);
   });
 
   it('caps the output, keeping its start and end', async () => {
@@ -125,17 +136,26 @@ describe('exec', () => {
     expect(result.output.endsWith('LAST\n[exit code 0]')).toBe(true);
   });
 
-  it('does not hand the server’s secrets to commands', async () => {
-    const env = {
+  it('gives commands only allowlisted variables, HOME set to the workspace', async () => {
+    const server = {
       PATH: process.env.PATH,
-      OPENAI_API_KEY: 'sk-secret',
+      LANG: 'C.UTF-8',
+      OPENAI_API_KEY: 'sk-secret-canary',
+      DATABASE_DSN: 'postgres://admin:pw-canary@db/x',
+      MY_SERVICE_PWD: 'pwd-canary',
       REDIS_URL: 'redis://:pw@h',
       VISIBLE: 'yes',
     };
-    const { commandEnv } = await import('../src/index');
-    const result = await call({ shell: 'env' }, { env: commandEnv(env) });
+    const result = await call({ shell: 'env' }, { env: commandEnv(server, ['VISIBLE']) });
+    expect(result.success).toBe(true);
+    const names = result.output
+      .split('\n')
+      .slice(0, -1)
+      .map((line) => line.split('=')[0]);
+    // the shell adds PWD (and dash nothing else); the rest is exactly the allowlist
+    expect(new Set(names)).toEqual(new Set(['PATH', 'LANG', 'HOME', 'VISIBLE', 'PWD']));
+    expect(result.output).toContain(`HOME=${ws.workspace}\n`);
     expect(result.output).toContain('VISIBLE=yes');
-    expect(result.output).not.toContain('sk-secret');
-    expect(result.output).not.toContain('REDIS_URL');
+    expect(result.output).not.toContain('canary');
   });
 });

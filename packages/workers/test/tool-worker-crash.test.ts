@@ -6,7 +6,17 @@ import { fileURLToPath } from 'node:url';
 import { RedisTransport } from '@cody/redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ToolWorker } from '../src/tool-worker/index';
-import { deleteToolKeys, eventually, REDIS_URL, ToolRun, uniquePrefix } from './tool-worker-helpers';
+import {
+  deleteToolKeys,
+  eventually,
+  processesWith,
+  REDIS_URL,
+  sandboxEnv,
+  sandboxSettings,
+  ToolRun,
+  uniquePrefix,
+  uniqueSleep,
+} from './tool-worker-helpers';
 
 const packageDir = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const prefix = uniquePrefix('tool-worker-crash');
@@ -20,7 +30,13 @@ const workers: ToolWorker[] = [];
 async function startChildWorker(): Promise<ChildProcess> {
   const child = spawn('node', ['--conditions=@cody/source', '--import', 'tsx', 'test/tool-worker-child.ts'], {
     cwd: packageDir,
-    env: { PATH: process.env.PATH, REDIS_URL, CODY_REDIS_PREFIX: prefix, CODY_WORKSPACE: workspace },
+    env: {
+      PATH: process.env.PATH,
+      REDIS_URL,
+      CODY_REDIS_PREFIX: prefix,
+      CODY_WORKSPACE: workspace,
+      ...sandboxEnv,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.push(child);
@@ -69,7 +85,12 @@ afterAll(async () => {
 
 describe('a tool worker stopped or killed while a tool runs', () => {
   it('a worker stopping mid-call leaves the call to another worker, answered once', async () => {
-    const leaving = new ToolWorker({ transport, workspaceRoot: workspace, stopGraceMs: 100 });
+    const leaving = new ToolWorker({
+      transport,
+      workspaceRoot: workspace,
+      sandbox: sandboxSettings,
+      stopGraceMs: 100,
+    });
     workers.push(leaving);
     await leaving.start();
     const run = await new ToolRun(transport).start();
@@ -81,7 +102,13 @@ describe('a tool worker stopped or killed while a tool runs', () => {
     await leaving.stop();
     expect(await run.items('function_call_output')).toEqual([]);
 
-    const taking = new ToolWorker({ transport, workspaceRoot: workspace, claimIdleMs: 1000, tickMs: 200 });
+    const taking = new ToolWorker({
+      transport,
+      workspaceRoot: workspace,
+      sandbox: sandboxSettings,
+      claimIdleMs: 1000,
+      tickMs: 200,
+    });
     workers.push(taking);
     await taking.start();
     expect(await run.output(callId, 30_000)).toMatchObject({
@@ -102,7 +129,13 @@ describe('a tool worker stopped or killed while a tool runs', () => {
     await eventually(async () => (await lines('attempts.log')).length === 1);
 
     // claimIdleMs well above the child's 1 s keep-alive, so only a dead child loses the request
-    const survivor = new ToolWorker({ transport, workspaceRoot: workspace, claimIdleMs: 3000, tickMs: 200 });
+    const survivor = new ToolWorker({
+      transport,
+      workspaceRoot: workspace,
+      sandbox: sandboxSettings,
+      claimIdleMs: 3000,
+      tickMs: 200,
+    });
     workers.push(survivor);
     await survivor.start();
     await killed(child);
@@ -129,6 +162,7 @@ describe('a tool worker stopped or killed while a tool runs', () => {
     const survivor = new ToolWorker({
       transport,
       workspaceRoot: workspace,
+      sandbox: sandboxSettings,
       claimIdleMs: 3000,
       tickMs: 200,
       maxAttempts: 1,
@@ -145,4 +179,22 @@ describe('a tool worker stopped or killed while a tool runs', () => {
     await eventually(async () => (await transport.redis.xlen(transport.keys.toolRequests)) === 0);
     await survivor.stop();
   }, 60_000);
+
+  it.runIf(sandboxEnv.CODY_EXEC_SANDBOX === undefined)(
+    'a SIGKILLed worker leaves no process behind: its sandboxed command dies with it',
+    async () => {
+      const child = await startChildWorker();
+      const run = await new ToolRun(transport).start();
+      runs.push(run);
+      const marker = uniqueSleep();
+      await run.call('exec', {
+        shell: `echo started >> orphans.log; sleep ${marker} & setsid sleep ${marker} & sleep ${marker}; echo late >> orphans.log`,
+      });
+      await eventually(async () => processesWith(marker, 'sleep').length === 3);
+      await killed(child);
+      await eventually(async () => processesWith(marker).length === 0);
+      expect(await lines('orphans.log')).toEqual(['started']);
+    },
+    60_000,
+  );
 });

@@ -1,10 +1,46 @@
-import { randomUUID } from 'node:crypto';
+import { randomInt, randomUUID } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createRedisKeys, type RedisTransport } from '@cody/redis';
 import type { FunctionCallOutputItem, OutputItem, StreamEvent } from '@cody/schema';
+import { type ExecSandboxSettings, prepareExecSandbox } from '@cody/tools';
 import type { Redis } from 'ioredis';
 import { enqueueToolRequest } from '../src/tool-worker/index';
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+// The worker suites test the worker, not the sandbox: they run exec in bubblewrap where the
+// machine has it and unconfined (CODY_EXEC_SANDBOX=off, as a person would set) where not.
+const probed = await prepareExecSandbox();
+if (probed.kind === 'unavailable')
+  console.warn(`tool worker tests run exec unconfined: no sandbox here (${probed.reason})`);
+export const sandboxSettings: Partial<ExecSandboxSettings> = probed.kind === 'bwrap' ? {} : { mode: 'off' };
+export const sandboxEnv: Record<string, string> = probed.kind === 'bwrap' ? {} : { CODY_EXEC_SANDBOX: 'off' };
+
+/** A `sleep` duration no other process uses: its digits find the process in the host's /proc. */
+export function uniqueSleep(): string {
+  return `${1000 + randomInt(1000)}.${randomInt(1_000_000, 9_999_999)}`;
+}
+
+/**
+ * Live host processes whose command line holds `marker` (and starts with `program`, if given);
+ * zombies count as dead. Host-side, so sandboxed processes show whatever their inner PID.
+ */
+export function processesWith(marker: string, program?: string): number[] {
+  const found: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    try {
+      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+      if (!cmdline.includes(marker)) continue;
+      if (program !== undefined && !cmdline.startsWith(`${program}\0`)) continue;
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      if (stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z') found.push(Number(entry));
+    } catch {
+      // gone while we looked
+    }
+  }
+  return found;
+}
 
 /** A key prefix no other suite (or a second run of this one) shares. */
 export function uniquePrefix(suite: string): string {

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -6,7 +5,16 @@ import { RedisTransport } from '@cody/redis';
 import { reduceEvents } from '@cody/reducer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { answerToolCall, functionCallOutputPayloads, ToolWorker } from '../src/tool-worker/index';
-import { deleteToolKeys, eventually, REDIS_URL, ToolRun, uniquePrefix } from './tool-worker-helpers';
+import {
+  deleteToolKeys,
+  eventually,
+  processesWith,
+  REDIS_URL,
+  sandboxSettings,
+  ToolRun,
+  uniquePrefix,
+  uniqueSleep,
+} from './tool-worker-helpers';
 
 const prefix = uniquePrefix('tool-worker');
 let transport: RedisTransport;
@@ -18,16 +26,6 @@ async function newRun(): Promise<ToolRun> {
   const run = await new ToolRun(transport).start();
   runs.push(run);
   return run;
-}
-
-// a killed process whose parent died stays a zombie until init reaps it: that counts as dead
-function isAlive(pid: number): boolean {
-  try {
-    const status = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return status.slice(status.lastIndexOf(')') + 2)[0] !== 'Z';
-  } catch {
-    return false;
-  }
 }
 
 beforeAll(async () => {
@@ -42,6 +40,7 @@ beforeAll(async () => {
     workspaceRoot: workspace,
     concurrency: 4,
     limits: { scriptTimeoutMs: 1_000 },
+    sandbox: sandboxSettings,
   });
   await worker.start();
 });
@@ -100,7 +99,7 @@ describe('tool worker', () => {
     const callId = await run.call('readFile', { path: 'missing.txt' });
     const output = await run.output(callId);
     expect(output.success).toBe(false);
-    expect(output.output).toMatch(/^ENOENT: no such file or directory, stat '.*missing\.txt'$/);
+    expect(output.output).toMatch(/^ENOENT: no such file or directory, open '.*missing\.txt'$/);
   });
 
   it('bad arguments and unknown tools are answered, naming the problem', async () => {
@@ -194,32 +193,26 @@ return { firstLine: a.split('\\n')[0], files: listing.split('\\n') };`;
 
   it('cancelling the run kills a running exec and answers it cancelled', async () => {
     const run = await newRun();
-    const callId = await run.call('exec', {
-      shell: `echo $$ > cancel-${run.runId}.pid; echo begun; sleep 30`,
-    });
-    const pidFile = path.join(workspace, `cancel-${run.runId}.pid`);
-    const pid = await eventually(
-      async () => Number((await readFile(pidFile, 'utf8').catch(() => '')).trim()) || false,
-    );
+    const marker = uniqueSleep();
+    const callId = await run.call('exec', { shell: `echo begun; sleep ${marker}` });
+    await eventually(async () => processesWith(marker, 'sleep').length > 0);
     await transport.cancels.request(run.runId);
     const output = await run.output(callId);
     expect(output.success).toBe(false);
     expect(output.output).toBe('begun\n[cancelled: the process group was killed]');
-    await eventually(async () => !isAlive(pid));
+    await eventually(async () => processesWith(marker).length === 0);
   });
 
   it('a cancel whose pub/sub message was missed is still seen (durable flag)', async () => {
     const run = await newRun();
-    const callId = await run.call('exec', { shell: `echo $$ > flag-${run.runId}.pid; sleep 30` });
-    const pidFile = path.join(workspace, `flag-${run.runId}.pid`);
-    const pid = await eventually(
-      async () => Number((await readFile(pidFile, 'utf8').catch(() => '')).trim()) || false,
-    );
+    const marker = uniqueSleep();
+    const callId = await run.call('exec', { shell: `sleep ${marker}` });
+    await eventually(async () => processesWith(marker, 'sleep').length > 0);
     // only the flag, as if this worker's subscriber had been disconnected when the message went out
     await transport.redis.set(transport.keys.runCancel(run.runId), String(Date.now()), 'EX', 60);
     const output = await run.output(callId);
     expect(output).toMatchObject({ success: false, output: '[cancelled: the process group was killed]' });
-    await eventually(async () => !isAlive(pid));
+    await eventually(async () => processesWith(marker).length === 0);
   });
 
   it('a call of an already cancelled run is answered cancelled without running', async () => {

@@ -27,6 +27,8 @@ export const ERROR_CODES = {
   /** An MCP server answered a tool call with an error (a JSON-RPC error or `isError: true`). */
   MCP_TOOL_ERROR: 'MCP_TOOL_ERROR',
   SCRIPT_ERROR: 'SCRIPT_ERROR',
+  /** exec could not confine a command (bubblewrap missing or refused by the kernel): nothing ran. */
+  SANDBOX_UNAVAILABLE: 'SANDBOX_UNAVAILABLE',
   STORE_ERROR: 'STORE_ERROR',
   ABORTED: 'ABORTED',
   INTERNAL_ERROR: 'INTERNAL_ERROR',

@@ -1,3 +1,5 @@
+import { ERROR_CODES } from '@cody/schema';
+
 /** Stable codes of tool failures; a `function_call_output` error and a script's `error.code` use them. */
 export const TOOL_ERROR_CODES = {
   /** A path (or a symlink on it) resolves outside the workspace root. */
@@ -25,5 +27,7 @@ export const TOOL_ERROR_CODES = {
   /** The script's JSON result is bigger than the output cap. */
   SCRIPT_RESULT_TOO_LARGE: 'SCRIPT_RESULT_TOO_LARGE',
   CONFIGURATION_ERROR: 'CONFIGURATION_ERROR',
+  /** exec could not confine the command (see @cody/schema's ERROR_CODES): nothing ran. */
+  SANDBOX_UNAVAILABLE: ERROR_CODES.SANDBOX_UNAVAILABLE,
 } as const;
 export type ToolErrorCode = (typeof TOOL_ERROR_CODES)[keyof typeof TOOL_ERROR_CODES];

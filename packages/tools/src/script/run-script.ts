@@ -103,6 +103,7 @@ export async function runScript(input: RunScriptInput, context: ToolExecutionCon
             signal: calls.signal,
             limits,
             env: context.env,
+            ...(context.sandbox ? { sandbox: context.sandbox } : {}),
           })
         : Promise.resolve({ success: false, output: `tool ${message.name} cannot be called from a script` });
       void result

@@ -1,9 +1,10 @@
-import { constants, promises as fs } from 'node:fs';
+import { constants } from 'node:fs';
 import { applyPatch, parsePatch } from 'diff';
 import { z } from 'zod';
 import { defineTool } from '../define-tool';
 import { ToolError } from '../errors/tool-error';
 import { TOOL_ERROR_CODES } from '../errors/tool-error-codes';
+import { openInside } from '../workspace/open-inside';
 import { resolveWorkspacePath } from '../workspace/resolve-workspace-path';
 
 export const EditFileInputSchema = z
@@ -51,7 +52,13 @@ export const editFileTool = defineTool({
   inputSchema: EditFileInputSchema,
   async execute(input, context) {
     const target = await resolveWorkspacePath(context.workspaceRoot, input.path);
-    const before = await fs.readFile(target.absolute, { encoding: 'utf8', signal: context.signal });
+    const reading = await openInside(target, constants.O_RDONLY | constants.O_NONBLOCK);
+    let before: string;
+    try {
+      before = await reading.readFile({ encoding: 'utf8', signal: context.signal });
+    } finally {
+      await reading.close();
+    }
     let after: string;
     let summary: string;
     if (input.diff !== undefined) {
@@ -79,11 +86,9 @@ export const editFileTool = defineTool({
       summary =
         at.length === 1 ? `replaced 1 occurrence at line ${first}` : `replaced ${at.length} occurrences`;
     }
-    const handle = await fs.open(
-      target.absolute,
-      constants.O_WRONLY | constants.O_TRUNC | constants.O_NOFOLLOW,
-    );
+    const handle = await openInside(target, constants.O_WRONLY);
     try {
+      await handle.truncate(0);
       await handle.writeFile(after, 'utf8');
     } finally {
       await handle.close();

@@ -1,10 +1,16 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { promises as fs } from 'node:fs';
+import { promises as fs, realpathSync } from 'node:fs';
 import { z } from 'zod';
 import { defineTool } from '../define-tool';
 import { ToolError } from '../errors/tool-error';
 import { TOOL_ERROR_CODES } from '../errors/tool-error-codes';
 import { HeadTailBuffer } from '../output/head-tail-buffer';
+import { bwrapArgs } from '../sandbox/bwrap-args';
+import type { ExecSandbox } from '../sandbox/exec-sandbox';
+import { prepareExecSandbox } from '../sandbox/prepare-exec-sandbox';
+import { describeSandboxHost, type SandboxHost } from '../sandbox/sandbox-host';
+import { sandboxUnavailableMessage } from '../sandbox/sandbox-unavailable-message';
+import { spawnInSandbox } from '../sandbox/spawn-in-sandbox';
 import type { ToolResult } from '../tool-result';
 import { resolveWorkspacePath } from '../workspace/resolve-workspace-path';
 
@@ -51,10 +57,14 @@ const closeGraceMs = 500;
 export const execTool = defineTool({
   name: 'exec',
   description:
-    'Run a command in the workspace (argv form "command", or "shell" for a /bin/sh command line). Returns stdout, then stderr, then the exit code (or the signal). No stdin; long output is cut in the middle; on timeout the whole process group is killed. Processes left running in the background are killed when the command ends.',
+    'Run a command in the workspace (argv form "command", or "shell" for a /bin/sh command line) inside a sandbox: the workspace is read-write, the system\'s programs read-only, /tmp private, no network unless the server allows it. Returns stdout, then stderr, then the exit code. No stdin; long output is cut in the middle; on timeout everything the command started is killed, and so is whatever it leaves running in the background when it ends.',
   inputSchema: ExecInputSchema,
   ownTimeoutMs: (input, limits) => Math.min(input.timeoutMs ?? limits.execTimeoutMs, limits.maxExecTimeoutMs),
   async execute(input, context) {
+    const sandbox = context.sandbox ?? (await prepareExecSandbox());
+    if (sandbox.kind === 'unavailable') {
+      throw new ToolError(TOOL_ERROR_CODES.SANDBOX_UNAVAILABLE, sandboxUnavailableMessage(sandbox.reason));
+    }
     const cwd = await resolveWorkspacePath(context.workspaceRoot, input.cwd ?? '.');
     const stat = await fs.stat(cwd.absolute);
     if (!stat.isDirectory())
@@ -69,14 +79,30 @@ export const execTool = defineTool({
     const half = Math.floor(context.limits.maxOutputBytes / 2);
     const stdout = new HeadTailBuffer(half, half);
     const stderr = new HeadTailBuffer(Math.floor(half / 2), Math.floor(half / 2));
+    const root = realpathSync(context.workspaceRoot);
+    const env = { ...context.env, HOME: root };
     return new Promise<ToolResult>((resolve) => {
-      // detached: the command leads a new process group, so a kill reaches its children too
-      const child = spawn(file as string, args, {
-        cwd: cwd.absolute,
-        env: context.env,
-        stdio: ['ignore', 'pipe', 'pipe'],
-        detached: true,
-      });
+      // detached: the command (or bwrap) leads a new process group, so a kill reaches it all;
+      // in the sandbox, killing bwrap kills its PID namespace and so every process in it
+      const child =
+        sandbox.kind === 'bwrap'
+          ? spawnInSandbox(
+              sandbox.bwrapPath,
+              bwrapArgs({
+                host: sandboxHost(),
+                workspaceRoot: root,
+                cwd: cwd.absolute,
+                network: sandbox.network,
+              }),
+              [file as string, ...args],
+              { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
+            )
+          : spawn(file as string, args, {
+              cwd: cwd.absolute,
+              env,
+              stdio: ['ignore', 'pipe', 'pipe'],
+              detached: true,
+            });
       let ended: 'timeout' | 'cancelled' | undefined;
       let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
       let spawnError: Error | undefined;
@@ -103,7 +129,9 @@ export const execTool = defineTool({
         kill(); // nothing the command started outlives the call
         child.stdout?.destroy();
         child.stderr?.destroy();
-        resolve(describe({ stdout, stderr, exit, ended, timeoutMs, spawnError, file: file as string }));
+        resolve(
+          describe({ stdout, stderr, exit, ended, timeoutMs, spawnError, file: file as string, sandbox }),
+        );
       };
 
       child.stdout?.on('data', (chunk: Buffer) => stdout.push(chunk));
@@ -120,6 +148,15 @@ export const execTool = defineTool({
     });
   },
 });
+
+let host: SandboxHost | undefined;
+function sandboxHost(): SandboxHost {
+  host ??= describeSandboxHost();
+  return host;
+}
+
+// bwrap reports a command it could not start on stderr, with exit code 1
+const bwrapExecFailure = /^bwrap: execvp (.+): (No such file or directory|Permission denied)\n?$/;
 
 function killGroup(child: ChildProcess): void {
   if (child.pid === undefined) return;
@@ -138,6 +175,7 @@ function describe(run: {
   timeoutMs: number;
   spawnError: Error | undefined;
   file: string;
+  sandbox: ExecSandbox;
 }): ToolResult {
   if (run.spawnError) {
     const code = (run.spawnError as NodeJS.ErrnoException).code ?? TOOL_ERROR_CODES.TOOL_ERROR;
@@ -146,6 +184,13 @@ function describe(run: {
   }
   let text = run.stdout.text();
   const stderr = run.stderr.text();
+  const notStarted =
+    run.sandbox.kind === 'bwrap' && run.exit?.code === 1 && !text && bwrapExecFailure.exec(stderr);
+  if (notStarted) {
+    const code = notStarted[2] === 'Permission denied' ? 'EACCES' : 'ENOENT';
+    const message = `${code === 'ENOENT' ? 'no such command' : 'cannot run'}: ${run.file} (${stderr.trim()})`;
+    return { success: false, output: message, error: { code, message } };
+  }
   if (text && !text.endsWith('\n')) text += '\n';
   if (stderr) text += `[stderr]\n${stderr}${stderr.endsWith('\n') ? '' : '\n'}`;
   let status: string;

@@ -1,4 +1,4 @@
-import { promises as fs } from 'node:fs';
+import { constants, promises as fs } from 'node:fs';
 import path from 'node:path';
 import vm from 'node:vm';
 import picomatch from 'picomatch';
@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { defineTool } from '../define-tool';
 import { ToolError } from '../errors/tool-error';
 import { TOOL_ERROR_CODES } from '../errors/tool-error-codes';
+import { openInside } from '../workspace/open-inside';
 import { resolveWorkspacePath } from '../workspace/resolve-workspace-path';
 
 export const GrepInputSchema = z.strictObject({
@@ -90,12 +91,22 @@ export const grepTool = defineTool({
     let skippedBig = 0;
 
     const searchFile = async (file: string, display: string) => {
-      const stat = await fs.stat(file);
-      if (stat.size > context.limits.maxGrepFileBytes) {
-        skippedBig++;
-        return;
+      const handle = await openInside(
+        { absolute: file, relative: display, root: base.root },
+        constants.O_RDONLY | constants.O_NONBLOCK,
+      );
+      let bytes: Buffer;
+      try {
+        const stat = await handle.stat();
+        if (!stat.isFile()) return;
+        if (stat.size > context.limits.maxGrepFileBytes) {
+          skippedBig++;
+          return;
+        }
+        bytes = await handle.readFile({ signal: context.signal });
+      } finally {
+        await handle.close();
       }
-      const bytes = await fs.readFile(file, { signal: context.signal });
       if (bytes.subarray(0, 8000).includes(0)) return; // binary
       sandbox.text = bytes.toString('utf8');
       sandbox.max = max - results.length;

@@ -1,8 +1,10 @@
-import { createReadStream, promises as fs } from 'node:fs';
+import { constants } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
 import { z } from 'zod';
 import { defineTool } from '../define-tool';
 import { ToolError } from '../errors/tool-error';
 import { utf8Boundary } from '../output/utf8-boundary';
+import { openInside } from '../workspace/open-inside';
 import { resolveWorkspacePath } from '../workspace/resolve-workspace-path';
 
 export const ReadFileInputSchema = z.strictObject({
@@ -38,27 +40,37 @@ export const readFileTool = defineTool({
   inputSchema: ReadFileInputSchema,
   async execute(input, context) {
     const target = await resolveWorkspacePath(context.workspaceRoot, input.path);
-    const stat = await fs.stat(target.absolute);
-    if (stat.isDirectory()) {
-      throw new ToolError('EISDIR', `EISDIR: ${target.relative} is a directory, not a file (use listDir)`);
+    // O_NONBLOCK: opening a FIFO must not block a libuv thread (regular files ignore it)
+    const handle = await openInside(target, constants.O_RDONLY | constants.O_NONBLOCK);
+    try {
+      const stat = await handle.stat();
+      if (stat.isDirectory()) {
+        throw new ToolError('EISDIR', `EISDIR: ${target.relative} is a directory, not a file (use listDir)`);
+      }
+      // a FIFO or device would block a libuv thread forever
+      if (!stat.isFile()) throw new ToolError('ENOTFILE', `${target.relative} is not a regular file`);
+      const cap = context.limits.maxReadBytes;
+      const unit = input.encoding === 'base64' ? 'bytes' : (input.unit ?? 'lines');
+      if (unit === 'bytes') return await readBytes(handle, stat.size, input, cap);
+      if (input.offset === undefined && input.limit === undefined && stat.size <= cap) {
+        return await handle.readFile({ encoding: 'utf8', signal: context.signal });
+      }
+      return await readLines(handle, input.offset ?? 0, input.limit, cap, context.signal);
+    } finally {
+      await handle.close();
     }
-    // a FIFO or device would block a libuv thread forever
-    if (!stat.isFile()) throw new ToolError('ENOTFILE', `${target.relative} is not a regular file`);
-    const cap = context.limits.maxReadBytes;
-    const unit = input.encoding === 'base64' ? 'bytes' : (input.unit ?? 'lines');
-    if (unit === 'bytes') return readBytes(target.absolute, stat.size, input, cap);
-    if (input.offset === undefined && input.limit === undefined && stat.size <= cap) {
-      return fs.readFile(target.absolute, { encoding: 'utf8', signal: context.signal });
-    }
-    return readLines(target.absolute, input.offset ?? 0, input.limit, cap, context.signal);
   },
 });
 
-async function readBytes(file: string, size: number, input: ReadFileInput, cap: number): Promise<string> {
+async function readBytes(
+  handle: FileHandle,
+  size: number,
+  input: ReadFileInput,
+  cap: number,
+): Promise<string> {
   const start = input.offset ?? 0;
   const want = Math.min(input.limit ?? cap, cap, Math.max(0, size - start));
-  const handle = await fs.open(file, 'r');
-  try {
+  {
     const buffer = Buffer.alloc(want);
     const { bytesRead } = await handle.read(buffer, 0, want, start);
     let bytes = buffer.subarray(0, bytesRead);
@@ -70,20 +82,18 @@ async function readBytes(file: string, size: number, input: ReadFileInput, cap: 
     return cutByCap
       ? `${text}\n[truncated at ${bytes.length} bytes: the file has ${size} bytes; read on with offset=${end} unit="bytes"]`
       : text;
-  } finally {
-    await handle.close();
   }
 }
 
 // streams the file so a huge file costs at most `cap` bytes of memory
 async function readLines(
-  file: string,
+  handle: FileHandle,
   offset: number,
   limit: number | undefined,
   cap: number,
   signal: AbortSignal,
 ): Promise<string> {
-  const stream = createReadStream(file, { highWaterMark: 64 * 1024, signal });
+  const stream = handle.createReadStream({ highWaterMark: 64 * 1024, signal, autoClose: false, start: 0 });
   const parts: Buffer[] = [];
   let size = 0;
   let line = 0; // lines fully passed so far

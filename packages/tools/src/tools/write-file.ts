@@ -2,6 +2,7 @@ import { constants, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { defineTool } from '../define-tool';
+import { openInside } from '../workspace/open-inside';
 import { resolveWorkspacePath } from '../workspace/resolve-workspace-path';
 
 export const WriteFileInputSchema = z.strictObject({
@@ -22,14 +23,12 @@ export const writeFileTool = defineTool({
   async execute(input, context) {
     const target = await resolveWorkspacePath(context.workspaceRoot, input.path);
     await fs.mkdir(path.dirname(target.absolute), { recursive: true });
-    // O_NOFOLLOW: if a symlink appears at the checked path after the check, the write fails
-    const flags =
-      constants.O_WRONLY |
-      constants.O_CREAT |
-      constants.O_NOFOLLOW |
-      (input.append ? constants.O_APPEND : constants.O_TRUNC);
-    const handle = await fs.open(target.absolute, flags, 0o666);
+    // O_NOFOLLOW: if a symlink appears at the checked path after the check, the write fails;
+    // openInside refuses a file a swapped parent directory led outside to (before writing)
+    const flags = constants.O_WRONLY | constants.O_CREAT | (input.append ? constants.O_APPEND : 0);
+    const handle = await openInside(target, flags, 0o666);
     try {
+      if (!input.append) await handle.truncate(0);
       await handle.writeFile(input.content, 'utf8');
     } finally {
       await handle.close();

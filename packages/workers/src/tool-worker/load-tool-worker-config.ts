@@ -1,5 +1,10 @@
 import { loadMcpConfig, type McpConfig, stdioServerEnv } from '@cody/mcp';
-import { loadToolConfig, ToolConfigurationError, type ToolLimits } from '@cody/tools';
+import {
+  type ExecSandboxSettings,
+  loadToolConfig,
+  ToolConfigurationError,
+  type ToolLimits,
+} from '@cody/tools';
 
 /** The MCP servers a tool worker connects to (`CODY_MCP_CONFIG`). */
 export interface McpToolWorkerConfig {
@@ -11,6 +16,10 @@ export interface McpToolWorkerConfig {
 export interface ToolWorkerConfig {
   workspaceRoot: string;
   limits: ToolLimits;
+  /** exec's sandbox (`CODY_EXEC_SANDBOX`, `CODY_EXEC_NETWORK`). */
+  sandbox: ExecSandboxSettings;
+  /** Environment of exec'd commands: the allowlist (`CODY_EXEC_ENV` adds names). */
+  env: NodeJS.ProcessEnv;
   concurrency: number;
   maxAttempts: number;
   /** Absent when `CODY_MCP_CONFIG` is unset. */
@@ -18,8 +27,8 @@ export interface ToolWorkerConfig {
 }
 
 /**
- * The tool worker's settings from the environment: `CODY_WORKSPACE` and the tool limits (see
- * @cody/tools), `CODY_TOOL_CONCURRENCY` (default 4), `CODY_TOOL_MAX_ATTEMPTS` (default 3),
+ * The tool worker's settings from the environment: `CODY_WORKSPACE`, the tool limits and exec's
+ * sandbox and environment (see @cody/tools), `CODY_TOOL_CONCURRENCY` (default 4), `CODY_TOOL_MAX_ATTEMPTS` (default 3),
  * `CODY_MCP_CONFIG` (a JSON file of MCP servers, see @cody/mcp; relative to `cwd`).
  * A bad value throws an error naming the variable (and for the MCP file, the server and field).
  */
@@ -27,11 +36,13 @@ export function loadToolWorkerConfig(
   env: NodeJS.ProcessEnv = process.env,
   cwd = process.cwd(),
 ): ToolWorkerConfig {
-  const { workspaceRoot, limits } = loadToolConfig(env, cwd);
+  const { workspaceRoot, limits, sandbox, env: commandEnv } = loadToolConfig(env, cwd);
   const mcp = loadMcpConfig(env, cwd);
   return {
     workspaceRoot,
     limits,
+    sandbox,
+    env: commandEnv,
     concurrency: positiveInteger(env, 'CODY_TOOL_CONCURRENCY', 4),
     maxAttempts: positiveInteger(env, 'CODY_TOOL_MAX_ATTEMPTS', 3),
     ...(mcp ? { mcp: { config: mcp, baseEnv: stdioServerEnv({}, env) } } : {}),

@@ -15,9 +15,13 @@ import {
 } from '@cody/redis';
 import type { McpServerStatus, McpToolInfo, StreamEvent, StreamPayload } from '@cody/schema';
 import {
+  type ExecSandbox,
+  type ExecSandboxSettings,
   executeTool,
   parseToolArguments,
+  prepareExecSandbox,
   resolveToolLimits,
+  sandboxUnavailableMessage,
   TOOL_ERROR_CODES,
   type ToolLimits,
   type ToolResult,
@@ -48,8 +52,10 @@ export interface ToolWorkerOptions {
   workspaceRoot: string;
   /** Tool timeouts and caps (see `loadToolConfig` in @cody/tools). */
   limits?: Partial<ToolLimits>;
-  /** Environment of exec'd commands; default: this process's minus secrets. */
+  /** Environment of exec'd commands; default: PATH, LANG and TERM of this process (`commandEnv`). */
   env?: NodeJS.ProcessEnv;
+  /** How exec confines commands; default bubblewrap without network. Probed once at start. */
+  sandbox?: Partial<ExecSandboxSettings>;
   /** Calls run at once; default 4. */
   concurrency?: number;
   /** Deliveries of one request before it is answered as failed instead of retried; default 3. */
@@ -120,6 +126,8 @@ export class ToolWorker {
   private readonly mcp: McpHub | undefined;
   private mcpPublishing: Promise<void> = Promise.resolve();
   private unsubscribeMcp: (() => void) | undefined;
+  private readonly sandboxSettings: Partial<ExecSandboxSettings>;
+  private sandbox: ExecSandbox | undefined;
   private readonly held = new Map<string, Job>();
   private readonly queue: Job[] = [];
   private readonly byRun = new Map<string, Set<Job>>();
@@ -151,6 +159,7 @@ export class ToolWorker {
           logger: this.logger,
         })
       : undefined;
+    this.sandboxSettings = options.sandbox ?? {};
     this.consumer = options.consumer ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
     this.settings = {
       concurrency: options.concurrency ?? DEFAULTS.concurrency,
@@ -165,6 +174,9 @@ export class ToolWorker {
   async start(): Promise<void> {
     if (this.started) return;
     this.started = true;
+    this.sandbox = await prepareExecSandbox(this.sandboxSettings);
+    this.logSandbox(this.sandbox);
+    if (this.stopped) return; // stopped while probing: nothing was opened yet
     this.unsubscribeCancel = this.transport.cancels.onCancel((runId) => this.cancelRun(runId));
     this.blocking = this.transport.createConnection('tool-worker');
     this.group = this.transport.consumerGroup({
@@ -245,6 +257,30 @@ export class ToolWorker {
     this.mcpPublishing = this.mcpPublishing
       .then(() => publishMcpCatalogue(this.transport, hub.status()))
       .catch((error: unknown) => this.logger.warn({ err: error }, 'publishing the MCP catalogue failed'));
+  }
+
+  /** The sandbox exec runs commands in (known once started). */
+  execSandbox(): ExecSandbox | undefined {
+    return this.sandbox;
+  }
+
+  private logSandbox(sandbox: ExecSandbox): void {
+    if (sandbox.kind === 'bwrap') {
+      this.logger.info(
+        { sandbox: 'bubblewrap', version: sandbox.version, network: sandbox.network },
+        `exec sandbox: bubblewrap ${sandbox.version}, network ${sandbox.network ? 'on' : 'off'}`,
+      );
+    } else if (sandbox.kind === 'off') {
+      this.logger.warn(
+        { sandbox: 'off' },
+        'CODY_EXEC_SANDBOX=off: exec runs commands UNCONFINED, with every right and file of the user running Cody',
+      );
+    } else {
+      this.logger.error(
+        { sandbox: 'unavailable', reason: sandbox.reason, code: TOOL_ERROR_CODES.SANDBOX_UNAVAILABLE },
+        `${sandboxUnavailableMessage(sandbox.reason)} Every exec call fails until then.`,
+      );
+    }
   }
 
   stats(): ToolWorkerStats {
@@ -509,6 +545,7 @@ export class ToolWorker {
           signal: job.controller.signal,
           ...(this.limits ? { limits: this.limits } : {}),
           ...(this.env ? { env: this.env } : {}),
+          ...(this.sandbox ? { sandbox: this.sandbox } : {}),
         });
     if (job.controller.signal.reason === WORKER_STOPPING) {
       // not answered, not acked: another worker claims the request and runs it again
