@@ -5,7 +5,13 @@ import { createModelCatalogue, createProvider, type ModelProvider } from '@cody/
 import { RedisTransport } from '@cody/redis';
 import { createStore, type Store } from '@cody/store';
 import { toolDeclarations } from '@cody/tools';
-import { PersistenceWorker, RunDriver, ToolWorker } from '@cody/workers';
+import {
+  mcpToolDeclarations,
+  PersistenceWorker,
+  RunDriver,
+  readMcpCatalogue,
+  ToolWorker,
+} from '@cody/workers';
 import cors from '@fastify/cors';
 import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
@@ -87,7 +93,8 @@ export async function createCodyServer(options: CodyServerOptions): Promise<Cody
   const providers = new Map<string, ModelProvider>();
   const driver = new RunDriver({
     transport,
-    tools: toolDeclarations(),
+    // MCP tools come from whichever tool worker (this process or another) published its servers
+    tools: async () => [...toolDeclarations(), ...mcpToolDeclarations(await readMcpCatalogue(transport))],
     maxSteps: config.CODY_MAX_STEPS,
     logger: log,
   });
@@ -130,6 +137,7 @@ export async function createCodyServer(options: CodyServerOptions): Promise<Cody
               maxAttempts: config.tools.maxAttempts,
               sandbox: config.tools.sandbox,
               env: config.tools.env,
+              ...(config.tools.mcp ? { mcp: config.tools.mcp } : {}),
             }
           : {}),
         logger: log,

@@ -29,6 +29,8 @@ export interface RedisKeys {
   readonly toolRequests: string;
   /** pub/sub channel: a message (the run id) per cancel request */
   readonly cancelChannel: string;
+  /** hash: MCP server name → its status and tools as a tool worker sees them (JSON), with a TTL */
+  readonly mcpServers: string;
 }
 
 /** Builds the key names for a prefix (`CODY_REDIS_PREFIX`, default `codex:`). */
@@ -52,5 +54,6 @@ export function createRedisKeys(prefix: string = DEFAULT_REDIS_PREFIX): RedisKey
     announce: `${prefix}runs:announce`,
     toolRequests: `${prefix}tools:requests`,
     cancelChannel: `${prefix}cancel`,
+    mcpServers: `${prefix}mcp:servers`,
   };
 }

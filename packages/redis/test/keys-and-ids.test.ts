@@ -19,6 +19,7 @@ describe('createRedisKeys', () => {
     expect(keys.announce).toBe('tenant-a:runs:announce');
     expect(keys.toolRequests).toBe('tenant-a:tools:requests');
     expect(keys.cancelChannel).toBe('tenant-a:cancel');
+    expect(keys.mcpServers).toBe('tenant-a:mcp:servers');
     expect(keys.runExpiring(run)).not.toContain(keys.runLease(run));
   });
 

@@ -5,6 +5,15 @@ export { ValidationError } from './errors/validation-error';
 export { formatValidationError } from './format-validation-error';
 export { CodyIdSchema, ProviderIdSchema } from './ids';
 export {
+  type McpServerState,
+  McpServerStateSchema,
+  type McpServerStatus,
+  McpServerStatusSchema,
+  type McpToolInfo,
+  McpToolInfoSchema,
+} from './mcp-server-status';
+export { MCP_TOOL_PREFIX, parseMcpToolName } from './mcp-tool-name';
+export {
   type ErrorItem,
   ErrorItemSchema,
   type FunctionCallItem,

@@ -9,6 +9,7 @@ export { ToolTimeoutError } from './errors/tool-timeout-error';
 export { UnknownToolError } from './errors/unknown-tool-error';
 export { executeTool } from './execute-tool';
 export { loadToolConfig, type ToolConfig } from './load-tool-config';
+export { truncateOutput } from './output/truncate-output';
 export { type ParsedToolCall, parseToolArguments } from './parse-tool-arguments';
 export { type BwrapArgsOptions, type BwrapInvocation, bwrapArgs, SANDBOX_UID } from './sandbox/bwrap-args';
 export type { ExecSandbox } from './sandbox/exec-sandbox';

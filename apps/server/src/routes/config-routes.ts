@@ -1,4 +1,6 @@
 import { PROVIDER_IDS } from '@cody/adapters';
+import { McpServerStateSchema } from '@cody/schema';
+import { readMcpCatalogue } from '@cody/workers';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { ServerContext } from '../server-context';
@@ -10,6 +12,14 @@ const ModelView = z.object({
   maxOutputTokens: z.number(),
 });
 
+const McpServerView = z.object({
+  name: z.string(),
+  transport: z.enum(['stdio', 'http']),
+  state: McpServerStateSchema,
+  error: z.string().optional(),
+  tools: z.array(z.object({ name: z.string(), tool: z.string(), readOnly: z.boolean() })),
+});
+
 /** What a client needs to offer choices: providers, whether each has credentials, their models. */
 export function configRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
   return async (app) => {
@@ -18,7 +28,7 @@ export function configRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
       {
         schema: {
           tags: ['config'],
-          summary: 'Providers, their models, and the defaults',
+          summary: 'Providers, their models, the defaults, and the MCP servers with their tools',
           response: {
             200: z.object({
               providers: z.array(
@@ -26,11 +36,20 @@ export function configRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
               ),
               defaultProvider: z.string(),
               defaultModel: z.string(),
+              mcpServers: z.array(McpServerView),
             }),
           },
         },
       },
       async () => ({
+        // as the tool workers published them: state, and the names the model calls
+        mcpServers: (await readMcpCatalogue(ctx.transport)).map((server) => ({
+          name: server.name,
+          transport: server.transport,
+          state: server.state,
+          ...(server.error ? { error: server.error } : {}),
+          tools: server.tools.map(({ name, tool, readOnly }) => ({ name, tool, readOnly })),
+        })),
         providers: PROVIDER_IDS.map((id) => ({
           id,
           configured: ctx.isConfigured(id),

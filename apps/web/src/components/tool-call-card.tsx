@@ -1,5 +1,5 @@
 import type { ItemStatus } from '@cody/reducer';
-import type { FunctionCallItem, FunctionCallOutputItem } from '@cody/schema';
+import { type FunctionCallItem, type FunctionCallOutputItem, parseMcpToolName } from '@cody/schema';
 import { memo } from 'react';
 import { formatJson } from '../lib/format-json';
 import { OutputBlock } from './output-block';
@@ -24,7 +24,10 @@ const LABELS: Record<ToolState, [string, BadgeTone]> = {
   cancelled: ['No result', 'warning'],
 };
 
-/** A tool call and its output (matched by call_id): name, arguments, result, success or failure. */
+/**
+ * A tool call and its output (matched by call_id): name, arguments, result, success or failure.
+ * A tool from an MCP server shows its own name and the server it came from.
+ */
 export const ToolCallCard = memo(function ToolCallCard({
   call,
   output,
@@ -35,6 +38,8 @@ export const ToolCallCard = memo(function ToolCallCard({
   const state = toolState(call, output, callStatus, outputStatus, runDone);
   const [label, tone] = LABELS[state];
   const name = call?.name || 'tool';
+  // mcp__<server>__<tool>: the tool's own name, and the MCP server it came from
+  const mcp = parseMcpToolName(name);
   const callId = call?.call_id ?? output?.call_id;
   return (
     // a labelled <section> would be a landmark per card; <fieldset> is for forms
@@ -44,13 +49,21 @@ export const ToolCallCard = memo(function ToolCallCard({
       className={`card tool-card tool-card-${state}`}
       data-call-id={callId}
       data-status={state}
+      data-mcp-server={mcp?.server}
       aria-label={`Tool call ${name}`}
     >
       <header className="card-header">
         <span className="card-kind" aria-hidden="true">
           ƒ
         </span>
-        <h3 className="card-title">{name}</h3>
+        <h3 className="card-title" title={mcp ? name : undefined}>
+          {mcp ? mcp.tool : name}
+        </h3>
+        {mcp ? (
+          <span className="card-source" title={`from the MCP server "${mcp.server}"`}>
+            MCP · {mcp.server}
+          </span>
+        ) : null}
         <StatusBadge tone={tone}>{label}</StatusBadge>
       </header>
       {call ? (

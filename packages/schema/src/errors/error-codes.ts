@@ -22,6 +22,10 @@ export const ERROR_CODES = {
   STEP_LIMIT_REACHED: 'STEP_LIMIT_REACHED',
   TOOL_ERROR: 'TOOL_ERROR',
   TOOL_TIMEOUT: 'TOOL_TIMEOUT',
+  /** The MCP server a tool comes from is down (restarting) or never came up. */
+  MCP_SERVER_UNAVAILABLE: 'MCP_SERVER_UNAVAILABLE',
+  /** An MCP server answered a tool call with an error (a JSON-RPC error or `isError: true`). */
+  MCP_TOOL_ERROR: 'MCP_TOOL_ERROR',
   SCRIPT_ERROR: 'SCRIPT_ERROR',
   /** exec could not confine a command (bubblewrap missing or refused by the kernel): nothing ran. */
   SANDBOX_UNAVAILABLE: 'SANDBOX_UNAVAILABLE',

@@ -37,8 +37,11 @@ import { awaitToolOutputs } from './tool-output-waiter';
 
 export interface RunDriverOptions {
   transport: RedisTransport;
-  /** Tools declared to the model; the tool workers execute them. */
-  tools: readonly ToolDeclaration[];
+  /**
+   * Tools declared to the model; the tool workers execute them. A function is asked at the start
+   * of every run (MCP tools come and go with their servers: see `readMcpCatalogue`).
+   */
+  tools: readonly ToolDeclaration[] | (() => Promise<readonly ToolDeclaration[]>);
   maxSteps?: number;
   instructions?: string;
   /** How long a model turn waits for the tool workers before answering a call as failed. */
@@ -212,12 +215,14 @@ export class RunDriver {
     try {
       // a cancel that arrived before we listened is still honoured
       if (await transport.cancels.isRequested(runId)) run.controller.abort();
+      const tools =
+        typeof this.options.tools === 'function' ? await this.options.tools() : this.options.tools;
       const result = await runAgentLoop({
         provider: input.provider,
         model: input.model,
         responseId: runId,
         history: [...input.history, userMessage],
-        tools: this.options.tools,
+        tools,
         ...(input.reasoning ? { reasoning: input.reasoning } : {}),
         ...(this.options.instructions ? { instructions: this.options.instructions } : {}),
         maxSteps: this.options.maxSteps,

@@ -7,7 +7,17 @@ export {
   startScriptExecution,
 } from './answer-tool-call';
 export { enqueueToolRequest } from './enqueue-tool-request';
-export { loadToolWorkerConfig, type ToolWorkerConfig } from './load-tool-worker-config';
+export {
+  loadToolWorkerConfig,
+  type McpToolWorkerConfig,
+  type ToolWorkerConfig,
+} from './load-tool-worker-config';
+export {
+  MCP_CATALOGUE_TTL_MS,
+  mcpToolDeclarations,
+  publishMcpCatalogue,
+  readMcpCatalogue,
+} from './mcp-catalogue';
 export {
   functionCallOutputPayloads,
   scriptExecutionPayloads,

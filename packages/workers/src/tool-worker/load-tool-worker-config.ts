@@ -1,9 +1,17 @@
+import { loadMcpConfig, type McpConfig, stdioServerEnv } from '@cody/mcp';
 import {
   type ExecSandboxSettings,
   loadToolConfig,
   ToolConfigurationError,
   type ToolLimits,
 } from '@cody/tools';
+
+/** The MCP servers a tool worker connects to (`CODY_MCP_CONFIG`). */
+export interface McpToolWorkerConfig {
+  config: McpConfig;
+  /** What stdio servers start from: the allowlisted variables (PATH, HOME, LANG, TERM, `CODY_EXEC_ENV`). */
+  baseEnv: Record<string, string>;
+}
 
 export interface ToolWorkerConfig {
   workspaceRoot: string;
@@ -14,18 +22,22 @@ export interface ToolWorkerConfig {
   env: NodeJS.ProcessEnv;
   concurrency: number;
   maxAttempts: number;
+  /** Absent when `CODY_MCP_CONFIG` is unset. */
+  mcp?: McpToolWorkerConfig;
 }
 
 /**
  * The tool worker's settings from the environment: `CODY_WORKSPACE`, the tool limits and exec's
- * sandbox and environment (see @cody/tools), `CODY_TOOL_CONCURRENCY` (default 4), `CODY_TOOL_MAX_ATTEMPTS` (default 3).
- * A bad value throws an error naming the variable.
+ * sandbox and environment (see @cody/tools), `CODY_TOOL_CONCURRENCY` (default 4), `CODY_TOOL_MAX_ATTEMPTS` (default 3),
+ * `CODY_MCP_CONFIG` (a JSON file of MCP servers, see @cody/mcp; relative to `cwd`).
+ * A bad value throws an error naming the variable (and for the MCP file, the server and field).
  */
 export function loadToolWorkerConfig(
   env: NodeJS.ProcessEnv = process.env,
   cwd = process.cwd(),
 ): ToolWorkerConfig {
   const { workspaceRoot, limits, sandbox, env: commandEnv } = loadToolConfig(env, cwd);
+  const mcp = loadMcpConfig(env, cwd);
   return {
     workspaceRoot,
     limits,
@@ -33,6 +45,7 @@ export function loadToolWorkerConfig(
     env: commandEnv,
     concurrency: positiveInteger(env, 'CODY_TOOL_CONCURRENCY', 4),
     maxAttempts: positiveInteger(env, 'CODY_TOOL_MAX_ATTEMPTS', 3),
+    ...(mcp ? { mcp: { config: mcp, baseEnv: stdioServerEnv({}, env) } } : {}),
   };
 }
 

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
+import { McpHub } from '@cody/mcp';
 import {
   type ConsumerGroup,
   closeConnection,
@@ -12,17 +13,19 @@ import {
   sleep,
   TOOL_WORKER_GROUP,
 } from '@cody/redis';
-import type { StreamEvent, StreamPayload } from '@cody/schema';
+import type { McpServerStatus, McpToolInfo, StreamEvent, StreamPayload } from '@cody/schema';
 import {
   type ExecSandbox,
   type ExecSandboxSettings,
   executeTool,
   parseToolArguments,
   prepareExecSandbox,
+  resolveToolLimits,
   sandboxUnavailableMessage,
   TOOL_ERROR_CODES,
   type ToolLimits,
   type ToolResult,
+  truncateOutput,
 } from '@cody/tools';
 import {
   type Context,
@@ -34,6 +37,8 @@ import {
 } from '@opentelemetry/api';
 import type { Redis } from 'ioredis';
 import { answerToolCall, isToolCallAnswered, startScriptExecution } from './answer-tool-call';
+import type { McpToolWorkerConfig } from './load-tool-worker-config';
+import { publishMcpCatalogue } from './mcp-catalogue';
 import {
   functionCallOutputPayloads,
   scriptExecutionPayloads,
@@ -63,6 +68,8 @@ export interface ToolWorkerOptions {
   stopGraceMs?: number;
   /** Consumer name in the group; unique per process. Default `<host>:<pid>:<random>`. */
   consumer?: string;
+  /** MCP servers whose tools this worker also executes (`CODY_MCP_CONFIG`, see loadToolWorkerConfig). */
+  mcp?: McpToolWorkerConfig;
   logger?: Logger;
 }
 
@@ -80,6 +87,8 @@ export interface ToolWorkerStats {
 }
 
 const DEFAULTS = { concurrency: 4, maxAttempts: 3, claimIdleMs: 5000, tickMs: 1000, stopGraceMs: 10_000 };
+// the MCP catalogue in Redis is rewritten this often (ticks) besides on every change
+const MCP_REFRESH_TICKS = 10;
 // dead consumers (no pending entries, silent this long) are removed from the group
 const CONSUMER_RETENTION_MS = 3600_000;
 const tracer = trace.getTracer('@cody/workers');
@@ -114,6 +123,9 @@ export class ToolWorker {
   private readonly workspaceRoot: string;
   private readonly limits: Partial<ToolLimits> | undefined;
   private readonly env: NodeJS.ProcessEnv | undefined;
+  private readonly mcp: McpHub | undefined;
+  private mcpPublishing: Promise<void> = Promise.resolve();
+  private unsubscribeMcp: (() => void) | undefined;
   private readonly sandboxSettings: Partial<ExecSandboxSettings>;
   private sandbox: ExecSandbox | undefined;
   private readonly held = new Map<string, Job>();
@@ -139,6 +151,14 @@ export class ToolWorker {
     this.workspaceRoot = options.workspaceRoot;
     this.limits = options.limits;
     this.env = options.env;
+    this.mcp = options.mcp
+      ? new McpHub({
+          config: options.mcp.config,
+          baseEnv: options.mcp.baseEnv,
+          cwd: options.workspaceRoot,
+          logger: this.logger,
+        })
+      : undefined;
     this.sandboxSettings = options.sandbox ?? {};
     this.consumer = options.consumer ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
     this.settings = {
@@ -166,6 +186,15 @@ export class ToolWorker {
       blocking: this.blocking,
     });
     await this.group.ensure('0');
+    if (this.mcp) {
+      this.unsubscribeMcp = this.mcp.onChange(() => this.publishMcp());
+      // the first attempt of every server, so the first runs already see their tools
+      await this.mcp.start();
+      // stopped while the servers were connecting: nothing left to start
+      if (this.stopped) return;
+      this.publishMcp();
+      await this.mcpPublishing;
+    }
     this.readLoop = this.readRequests(this.group);
     this.tickTimer = setInterval(() => void this.tick(), this.settings.tickMs);
     // claim what dead workers left at once, not a tick later
@@ -198,8 +227,36 @@ export class ToolWorker {
     for (const job of this.held.values()) job.controller.abort(WORKER_STOPPING);
     await Promise.allSettled([...this.tasks]);
     this.held.clear();
+    if (this.mcp) {
+      await this.mcp.stop();
+      this.unsubscribeMcp?.();
+      this.publishMcp();
+      await this.mcpPublishing;
+    }
     if (this.blocking) await closeConnection(this.blocking);
     this.logger.info({ consumer: this.consumer }, 'tool worker stopped');
+  }
+
+  /** What this worker knows of its MCP servers (empty without `CODY_MCP_CONFIG`). */
+  mcpStatus(): McpServerStatus[] {
+    return this.mcp?.status() ?? [];
+  }
+
+  /**
+   * The MCP tool behind a name, with `readOnly` (its server's `readOnlyHint`): approval and
+   * at-most-once policies treat every other MCP tool as having side effects.
+   */
+  mcpTool(name: string): McpToolInfo | undefined {
+    return this.mcp?.tool(name);
+  }
+
+  /** Rewrites the MCP catalogue in Redis, one write at a time so an older status never lands last. */
+  private publishMcp(): void {
+    if (!this.mcp) return;
+    const hub = this.mcp;
+    this.mcpPublishing = this.mcpPublishing
+      .then(() => publishMcpCatalogue(this.transport, hub.status()))
+      .catch((error: unknown) => this.logger.warn({ err: error }, 'publishing the MCP catalogue failed'));
   }
 
   /** The sandbox exec runs commands in (known once started). */
@@ -333,7 +390,8 @@ export class ToolWorker {
           this.enqueue(entry, pending?.deliveries ?? 2);
         }
       }
-      if (++this.ticks % 60 === 0) await group.removeIdleConsumers(CONSUMER_RETENTION_MS);
+      if (++this.ticks % MCP_REFRESH_TICKS === 0) this.publishMcp();
+      if (this.ticks % 60 === 0) await group.removeIdleConsumers(CONSUMER_RETENTION_MS);
     } catch (error) {
       if (!this.stopped)
         this.logger.warn({ err: error }, 'tool worker keep-alive/claim failed; retrying next tick');
@@ -480,13 +538,15 @@ export class ToolWorker {
     }
 
     this.logger.debug({ ...log, attempt: job.deliveries }, 'executing tool call');
-    const result = await executeTool(request.name, request.arguments, {
-      workspaceRoot: this.workspaceRoot,
-      signal: job.controller.signal,
-      ...(this.limits ? { limits: this.limits } : {}),
-      ...(this.env ? { env: this.env } : {}),
-      ...(this.sandbox ? { sandbox: this.sandbox } : {}),
-    });
+    const result = this.mcp?.owns(request.name)
+      ? await this.callMcp(request, job.controller.signal)
+      : await executeTool(request.name, request.arguments, {
+          workspaceRoot: this.workspaceRoot,
+          signal: job.controller.signal,
+          ...(this.limits ? { limits: this.limits } : {}),
+          ...(this.env ? { env: this.env } : {}),
+          ...(this.sandbox ? { sandbox: this.sandbox } : {}),
+        });
     if (job.controller.signal.reason === WORKER_STOPPING) {
       // not answered, not acked: another worker claims the request and runs it again
       this.logger.info(log, 'worker stopping: tool call left for another worker');
@@ -503,6 +563,16 @@ export class ToolWorker {
         : [];
     await answer(result, before);
     await this.ack(job);
+  }
+
+  /** An MCP tool: the same timeout (CODY_TOOL_TIMEOUT_MS), cancel and output cap as a built-in tool. */
+  private async callMcp(request: ToolRequest, signal: AbortSignal): Promise<ToolResult> {
+    const limits = resolveToolLimits(this.limits);
+    const result = await (this.mcp as McpHub).callTool(request.name, request.arguments, {
+      signal,
+      timeoutMs: limits.toolTimeoutMs,
+    });
+    return { ...result, output: truncateOutput(result.output, limits.maxOutputBytes) };
   }
 }
 
