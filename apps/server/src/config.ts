@@ -26,6 +26,11 @@ export const ServerConfigSchema = z.object({
   OPENAI_BASE_URL: url('an OpenAI-compatible API base'),
   ANTHROPIC_API_KEY: optionalText,
   ANTHROPIC_BASE_URL: url('an Anthropic-compatible API base'),
+  /**
+   * Where the bundled test LLM listens (`npm run demo` sets it): providers whose base URL points
+   * there are reported by `GET /config` as `testLlm`, so the UI can say no real model answers.
+   */
+  CODY_TEST_LLM_URL: url('the test LLM the demo started'),
   CODY_PROVIDER: z.enum(['openai', 'anthropic']).default('openai'),
   CODY_MODEL: z.string().min(1).default('gpt-5-mini'),
   CODY_MODELS: optionalText,
