@@ -44,6 +44,8 @@ export const ServerConfigSchema = z.object({
   CODY_MAX_STEPS: z.coerce.number().int().positive().max(100).default(12),
   CODY_BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(1_048_576),
   CODY_WEB_DIST: optionalText,
+  /** `auto`: readable lines (pino-pretty) on a terminal, JSON otherwise; `pretty` / `json` force one. */
+  CODY_LOG_FORMAT: z.enum(['auto', 'pretty', 'json']).default('auto'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 export type ServerConfig = z.infer<typeof ServerConfigSchema> & {

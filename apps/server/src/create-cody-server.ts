@@ -18,6 +18,7 @@ import {
   validatorCompiler,
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
+import pretty from 'pino-pretty';
 import type { ServerConfig } from './config';
 import { installBearerAuth } from './http/bearer-auth';
 import { installErrorHandler } from './http/error-handler';
@@ -36,6 +37,8 @@ export interface CodyServerOptions {
   sseHeartbeatMs?: number;
   /** Log to stdout (pino JSON); default true. */
   logger?: boolean;
+  /** Human-readable log lines (pino-pretty) instead of JSON; default false. */
+  prettyLogs?: boolean;
 }
 
 export interface CodyServer {
@@ -62,6 +65,9 @@ export async function createCodyServer(options: CodyServerOptions): Promise<Cody
         ? false
         : {
             level: config.LOG_LEVEL,
+            ...(options.prettyLogs
+              ? { stream: pretty({ colorize: true, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname' }) }
+              : {}),
             // every line carries the trace it belongs to
             mixin() {
               const span = trace.getActiveSpan()?.spanContext();

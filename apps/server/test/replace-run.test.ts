@@ -128,8 +128,8 @@ describe('replacesRunId', () => {
     const thread = await stack.api<ThreadWithRuns>('GET', `/api/v2/threads/${created.json.id}`);
     expect(thread.json.thread.title).toBe('Explain the lease');
     await runToEnd(stack, { prompt: 'a later prompt', threadId: created.json.id });
-    expect((await stack.api<ThreadWithRuns>('GET', `/api/v2/threads/${created.json.id}`)).json.thread.title).toBe(
-      'Explain the lease',
-    );
+    expect(
+      (await stack.api<ThreadWithRuns>('GET', `/api/v2/threads/${created.json.id}`)).json.thread.title,
+    ).toBe('Explain the lease');
   });
 });

@@ -80,7 +80,9 @@ export function runRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
         throw new CodyError('RUN_ALREADY_EXISTS', `run ${body.runId} already exists`);
       }
 
-      const replaced = body.replacesRunId ? await replaceableRun(ctx, body.replacesRunId, body.threadId) : null;
+      const replaced = body.replacesRunId
+        ? await replaceableRun(ctx, body.replacesRunId, body.threadId)
+        : null;
       const threadId = body.threadId ?? replaced?.thread_id;
       const existing = threadId ? await ctx.store.getThread(threadId) : null;
       if (threadId && !existing) throw new CodyError('THREAD_NOT_FOUND', `thread ${threadId} not found`);

@@ -12,6 +12,8 @@ export interface ToolCallCardProps {
   outputStatus: ItemStatus | undefined;
   /** The run reached its end: a call still without output will not get one. */
   runDone: boolean;
+  /** The run was stopped (aborted): its unfinished calls read "Stopped", not "Failed". */
+  runStopped: boolean;
 }
 
 type ToolState = 'preparing' | 'running' | 'success' | 'failure' | 'cancelled';
@@ -21,7 +23,7 @@ const LABELS: Record<ToolState, [string, BadgeTone]> = {
   running: ['Running…', 'busy'],
   success: ['Succeeded', 'success'],
   failure: ['Failed', 'failure'],
-  cancelled: ['No result', 'warning'],
+  cancelled: ['Stopped', 'warning'],
 };
 
 /** A tool call and its output (matched by call_id): name, arguments, result, success or failure. */
@@ -31,9 +33,11 @@ export const ToolCallCard = memo(function ToolCallCard({
   callStatus,
   outputStatus,
   runDone,
+  runStopped,
 }: ToolCallCardProps) {
-  const state = toolState(call, output, callStatus, outputStatus, runDone);
-  const [label, tone] = LABELS[state];
+  const state = toolState(call, output, callStatus, outputStatus, runDone, runStopped);
+  const [label, tone] =
+    state === 'cancelled' && !runStopped ? (['No result', 'warning'] as const) : LABELS[state];
   const name = call?.name || 'tool';
   const callId = call?.call_id ?? output?.call_id;
   return (
@@ -74,11 +78,15 @@ function toolState(
   callStatus: ItemStatus | undefined,
   outputStatus: ItemStatus | undefined,
   runDone: boolean,
+  runStopped: boolean,
 ): ToolState {
   if (output) {
     if (outputStatus === 'streaming') return 'running';
+    if (outputStatus === 'cancelled' && runStopped) return 'cancelled';
     if (outputStatus === 'error' || outputStatus === 'cancelled') return 'failure';
-    return output.success ? 'success' : 'failure';
+    if (output.success) return 'success';
+    // the output Cody writes for a call the stop interrupted (`cancelled: the run was stopped…`)
+    return runStopped && /\bcancel/i.test(output.output) ? 'cancelled' : 'failure';
   }
   if (callStatus === 'error' || callStatus === 'cancelled' || runDone) return 'cancelled';
   return call && callStatus === 'streaming' ? 'preparing' : 'running';
