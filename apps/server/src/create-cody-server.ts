@@ -20,6 +20,7 @@ import {
 } from 'fastify-type-provider-zod';
 import pretty from 'pino-pretty';
 import type { ServerConfig } from './config';
+import { apiDescription } from './http/api-docs';
 import { installBearerAuth } from './http/bearer-auth';
 import { installErrorHandler } from './http/error-handler';
 import { configRoutes } from './routes/config-routes';
@@ -151,11 +152,17 @@ export async function createCodyServer(options: CodyServerOptions): Promise<Cody
       info: {
         title: 'Cody API',
         version: '2.0.0',
-        description: 'Submit agent turns, stream runs over SSE, manage threads.',
+        description: apiDescription(config.CODY_API_TOKEN !== undefined),
       },
-      components: config.CODY_API_TOKEN
-        ? { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } }
-        : {},
+      components: {
+        securitySchemes: {
+          bearer: {
+            type: 'http',
+            scheme: 'bearer',
+            description: 'CODY_API_TOKEN; required only when the server sets it',
+          },
+        },
+      },
       ...(config.CODY_API_TOKEN ? { security: [{ bearer: [] }] } : {}),
     },
     transform: jsonSchemaTransform,

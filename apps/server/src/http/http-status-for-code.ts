@@ -1,5 +1,5 @@
 /** The HTTP status a CodyError code maps to; anything unlisted is a server fault. */
-const STATUS_BY_CODE: Record<string, number> = {
+export const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   VALIDATION_ERROR: 400,
   INVALID_JSON: 400,
   UNKNOWN_PROVIDER: 400,

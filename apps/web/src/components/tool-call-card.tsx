@@ -66,7 +66,7 @@ export const ToolCallCard = memo(function ToolCallCard({
         <p className="muted">The call for this output is not part of this run.</p>
       )}
       {output ? (
-        <OutputBlock label="Output" text={output.output} tone={output.success ? 'normal' : 'error'} />
+        <OutputBlock label="Output" text={output.output} tone={state === 'failure' ? 'error' : 'normal'} />
       ) : null}
     </div>
   );
