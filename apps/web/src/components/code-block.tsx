@@ -4,6 +4,9 @@ import type { ExtraProps } from 'react-markdown';
 import { loadHighlighter } from '../lib/load-highlighter';
 import { CopyButton } from './copy-button';
 
+// nothing to colour: left as react-markdown renders it
+const PLAIN = new Set(['text', 'txt', 'plaintext', 'plain']);
+
 /** A fenced code block with its language, syntax highlighting (highlight.js, lazy) and a copy button. */
 export function CodeBlock({ node: _node, children, ...props }: ComponentPropsWithoutRef<'pre'> & ExtraProps) {
   const codeProps = isValidElement<{ className?: string; children?: ReactNode }>(children)
@@ -12,8 +15,9 @@ export function CodeBlock({ node: _node, children, ...props }: ComponentPropsWit
   const className = codeProps?.className;
   const language = /language-([\w+#.-]+)/.exec(className ?? '')?.[1];
   const text = textOf(codeProps?.children);
-  const highlighter = useHighlighter(language !== undefined);
-  const known = language !== undefined && highlighter?.getLanguage(language) !== undefined;
+  const highlighter = useHighlighter(language !== undefined && !PLAIN.has(language.toLowerCase()));
+  const known =
+    language !== undefined && !PLAIN.has(language.toLowerCase()) && highlighter?.getLanguage(language) !== undefined;
   // highlight.js escapes the text it is given: its HTML holds only its own <span class="hljs-…">
   const html =
     known && highlighter ? highlighter.highlight(text, { language, ignoreIllegals: true }).value : undefined;
