@@ -20,7 +20,9 @@ const build = !process.argv.includes('--no-build');
 
 // the server reads .env from its working directory; the port check must see the same PORT
 if (existsSync('.env')) process.loadEnvFile('.env');
+// biome-ignore lint/suspicious/noUndeclaredEnvVars: the server's own settings, read at run time (not a build input)
 const host = process.env.HOST || '127.0.0.1';
+// biome-ignore lint/suspicious/noUndeclaredEnvVars: as above
 const port = Number(process.env.PORT || 4010);
 // a bad PORT is the server's to report (it names the variable); 0 means "any free port"
 if (Number.isInteger(port) && port > 0 && port < 65536) {

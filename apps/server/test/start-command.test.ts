@@ -94,7 +94,8 @@ afterAll(() => rmSync(workspace, { recursive: true, force: true }));
 describe('scripts/start.mjs', () => {
   it('a port in use: names PORT, exits non-zero, prints no stack trace', async () => {
     const blocker = await listen(0);
-    const port = (blocker?.address() as { port: number }).port;
+    if (!blocker) throw new Error('no free port to block');
+    const port = (blocker.address() as { port: number }).port;
     try {
       const started = start([], { PORT: String(port), HOST: '127.0.0.1', REDIS_URL }, workspace);
       const code = await started.exited;
@@ -106,7 +107,7 @@ describe('scripts/start.mjs', () => {
       // it stopped before installing or building anything
       expect(output).not.toContain('Installing');
     } finally {
-      blocker?.close();
+      blocker.close();
     }
   });
 

@@ -20,7 +20,10 @@ const EVENT_NOTES: Record<string, string> = {
 export function apiDescription(tokenRequired: boolean): string {
   const events = STREAM_EVENT_TYPES.map((type) => `| \`${type}\` | ${EVENT_NOTES[type] ?? ''} |`).join('\n');
   const codes = [...new Set([...Object.keys(STATUS_BY_CODE), ...Object.values(ERROR_CODES)])]
-    .map((code) => `| \`${code}\` | ${STATUS_BY_CODE[code] ?? 'in a run (`response_error`, `item_error`), or 500'} |`)
+    .map(
+      (code) =>
+        `| \`${code}\` | ${STATUS_BY_CODE[code] ?? 'in a run (`response_error`, `item_error`), or 500'} |`,
+    )
     .join('\n');
   return `Submit agent turns, stream runs over SSE, manage threads.
 

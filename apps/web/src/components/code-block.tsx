@@ -17,7 +17,9 @@ export function CodeBlock({ node: _node, children, ...props }: ComponentPropsWit
   const text = textOf(codeProps?.children);
   const highlighter = useHighlighter(language !== undefined && !PLAIN.has(language.toLowerCase()));
   const known =
-    language !== undefined && !PLAIN.has(language.toLowerCase()) && highlighter?.getLanguage(language) !== undefined;
+    language !== undefined &&
+    !PLAIN.has(language.toLowerCase()) &&
+    highlighter?.getLanguage(language) !== undefined;
   // highlight.js escapes the text it is given: its HTML holds only its own <span class="hljs-…">
   const html =
     known && highlighter ? highlighter.highlight(text, { language, ignoreIllegals: true }).value : undefined;

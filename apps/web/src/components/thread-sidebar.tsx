@@ -3,9 +3,9 @@ import { type FormEvent, useEffect, useRef, useState } from 'react';
 import type { ApiError } from '../lib/api-error';
 import { formatHashRoute } from '../lib/hash-route';
 import type { ThreadListState } from '../lib/thread-list';
-import { RelativeTime } from './relative-time';
 import { ConfirmDialog } from './confirm-dialog';
 import { ErrorBanner } from './error-banner';
+import { RelativeTime } from './relative-time';
 
 export interface ThreadSidebarProps {
   id: string;

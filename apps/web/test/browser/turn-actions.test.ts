@@ -25,7 +25,9 @@ function userTexts(stack: BrowserStack, marker: string): string[] {
 }
 
 const runIds = (page: Page) =>
-  page.locator('article[data-run-id]').evaluateAll((nodes) => nodes.map((node) => node.getAttribute('data-run-id')));
+  page
+    .locator('article[data-run-id]')
+    .evaluateAll((nodes) => nodes.map((node) => node.getAttribute('data-run-id')));
 
 /** Waits for the run that replaces `runId` to be on screen; returns its id. */
 async function replacement(page: Page, runId: string): Promise<string> {
@@ -55,8 +57,14 @@ describe.skipIf(!chromium.found)(
           },
           { match: { marker: 'BT-REGEN' }, reply: replies.text('The first answer.'), times: 1 },
           { match: { marker: 'BT-REGEN' }, reply: replies.text('The regenerated answer.') },
-          { match: { marker: 'BT-EDIT', lastUserText: 'original' }, reply: replies.text('Answer to the original.') },
-          { match: { marker: 'BT-EDIT', lastUserText: 'edited' }, reply: replies.text('Answer to the edit.') },
+          {
+            match: { marker: 'BT-EDIT', lastUserText: 'original' },
+            reply: replies.text('Answer to the original.'),
+          },
+          {
+            match: { marker: 'BT-EDIT', lastUserText: 'edited' },
+            reply: replies.text('Answer to the edit.'),
+          },
           {
             match: { marker: 'BT-TOOLSTOP', step: 1 },
             reply: replies.toolCalls([{ name: 'exec', arguments: { command: ['sleep', '30'] } }]),
@@ -72,9 +80,9 @@ describe.skipIf(!chromium.found)(
       await waitForRunStatus(page, first, 'complete');
       const failed = await sendPrompt(page, 'Now fail BT-RETRY-FAIL');
       await waitForRunStatus(page, failed, 'error');
-      await expect.poll(() => runArticle(page, failed).locator('.error-banner').textContent()).toContain(
-        'PROVIDER_',
-      );
+      await expect
+        .poll(() => runArticle(page, failed).locator('.error-banner').textContent())
+        .toContain('PROVIDER_');
 
       await runArticle(page, failed).getByRole('button', { name: 'Retry' }).click();
       const retry = await replacement(page, failed);
@@ -102,9 +110,9 @@ describe.skipIf(!chromium.found)(
       const { page, pageErrors } = await stack.openApp();
       const first = await sendPrompt(page, 'Answer me BT-REGEN');
       await waitForRunStatus(page, first, 'complete');
-      await expect.poll(() => runArticle(page, first).locator('.message-agent').textContent()).toBe(
-        'The first answer.',
-      );
+      await expect
+        .poll(() => runArticle(page, first).locator('.message-agent').textContent())
+        .toBe('The first answer.');
 
       await runArticle(page, first).getByRole('button', { name: 'Regenerate' }).click();
       const regenerated = await replacement(page, first);
@@ -124,9 +132,9 @@ describe.skipIf(!chromium.found)(
       // the regeneration was asked without the first answer in its history
       expect(userTexts(stack, 'BT-REGEN')).toEqual(['Answer me BT-REGEN']);
       const request = stack.llm.findRequests({ marker: 'BT-REGEN' }).at(-1);
-      expect(request?.transcript.some((entry) => entry.kind === 'text' && entry.text.includes('first answer'))).toBe(
-        false,
-      );
+      expect(
+        request?.transcript.some((entry) => entry.kind === 'text' && entry.text.includes('first answer')),
+      ).toBe(false);
       expect(pageErrors).toEqual([]);
     });
 
@@ -144,8 +152,12 @@ describe.skipIf(!chromium.found)(
       const edited = await replacement(page, first);
       await waitForRunStatus(page, edited, 'complete');
       expect(await runIds(page)).toEqual([edited]);
-      expect(await runArticle(page, edited).locator('.user-text').textContent()).toBe('BT-EDIT the edited question');
-      expect(await runArticle(page, edited).locator('.message-agent').textContent()).toBe('Answer to the edit.');
+      expect(await runArticle(page, edited).locator('.user-text').textContent()).toBe(
+        'BT-EDIT the edited question',
+      );
+      expect(await runArticle(page, edited).locator('.message-agent').textContent()).toBe(
+        'Answer to the edit.',
+      );
       expect(userTexts(stack, 'BT-EDIT')).toEqual(['BT-EDIT the edited question']);
       const stored = await stack.waitForRun(edited);
       expect(stored.replaces_run_id).toBe(first);
@@ -191,7 +203,10 @@ describe.skipIf(!chromium.found)(
     });
 
     it('phone layout (390×844): the conversation keeps at least 70 % of the height; models behind one button', async () => {
-      const { page, pageErrors } = await stack.openApp({ viewport: { width: 390, height: 844 }, mobile: true });
+      const { page, pageErrors } = await stack.openApp({
+        viewport: { width: 390, height: 844 },
+        mobile: true,
+      });
       const runId = await sendPrompt(page, 'Hello from a phone');
       await waitForRunStatus(page, runId, 'complete');
       const share = await page.evaluate(() => {
