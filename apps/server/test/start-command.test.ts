@@ -124,7 +124,8 @@ describe('scripts/start.mjs', () => {
       const [, llmUrl] = await lineMatching(started, /test LLM on (http:\/\/127\.0\.0\.1:\d+)/);
       expect(new URL(llmUrl ?? '').port).not.toBe('4011');
       const [, base] = await lineMatching(started, /Cody is running: (http:\/\/\S+)/);
-      expect(started.stdout.join('\n')).toContain(`the bundled test LLM at ${llmUrl}`);
+      const [, demoLlm] = await lineMatching(started, /^Demo: .* bundled test LLM at (\S+) — no API key/);
+      expect(demoLlm).toBe(llmUrl);
 
       const config = (await (await fetch(`${base}/api/v2/config`)).json()) as {
         providers: { id: string; configured: boolean; testLlm: boolean }[];
