@@ -67,7 +67,14 @@ export async function createCodyServer(options: CodyServerOptions): Promise<Cody
         : {
             level: config.LOG_LEVEL,
             ...(options.prettyLogs
-              ? { stream: pretty({ colorize: true, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname' }) }
+              ? {
+                  stream: pretty({
+                    colorize: true,
+                    singleLine: true,
+                    translateTime: 'SYS:HH:MM:ss',
+                    ignore: 'pid,hostname',
+                  }),
+                }
               : {}),
             // every line carries the trace it belongs to
             mixin() {
