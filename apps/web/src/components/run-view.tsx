@@ -75,16 +75,16 @@ export const RunView = memo(function RunView({
       aria-label={`Turn ${index + 1}`}
       aria-busy={!snapshot.done}
     >
-      {editing && prompt !== undefined ? (
-        <PromptEditor initial={prompt} onSend={replace} onCancel={() => setEditing(false)} />
-      ) : prompt !== undefined ? (
-        <UserPrompt
-          text={prompt}
-          itemId={promptItem?.id}
-          onEdit={canReplace ? () => setEditing(true) : undefined}
-        />
-      ) : null}
       <div className="run-output">
+        {editing && prompt !== undefined ? (
+          <PromptEditor initial={prompt} onSend={replace} onCancel={() => setEditing(false)} />
+        ) : prompt !== undefined ? (
+          <UserPrompt
+            text={prompt}
+            itemId={promptItem?.id}
+            onEdit={canReplace ? () => setEditing(true) : undefined}
+          />
+        ) : null}
         {entries.map((entry) =>
           entry.kind === 'message' && entry.item.origin === 'user' ? null : (
             <Entry
