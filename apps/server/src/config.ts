@@ -26,6 +26,11 @@ export const ServerConfigSchema = z.object({
   OPENAI_BASE_URL: url('an OpenAI-compatible API base'),
   ANTHROPIC_API_KEY: optionalText,
   ANTHROPIC_BASE_URL: url('an Anthropic-compatible API base'),
+  /**
+   * Where the bundled test LLM listens (`npm run demo` sets it): providers whose base URL points
+   * there are reported by `GET /config` as `testLlm`, so the UI can say no real model answers.
+   */
+  CODY_TEST_LLM_URL: url('the test LLM the demo started'),
   CODY_PROVIDER: z.enum(['openai', 'anthropic']).default('openai'),
   CODY_MODEL: z.string().min(1).default('gpt-5-mini'),
   CODY_MODELS: optionalText,
@@ -39,6 +44,8 @@ export const ServerConfigSchema = z.object({
   CODY_MAX_STEPS: z.coerce.number().int().positive().max(100).default(12),
   CODY_BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(1_048_576),
   CODY_WEB_DIST: optionalText,
+  /** `auto`: readable lines (pino-pretty) on a terminal, JSON otherwise; `pretty` / `json` force one. */
+  CODY_LOG_FORMAT: z.enum(['auto', 'pretty', 'json']).default('auto'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 export type ServerConfig = z.infer<typeof ServerConfigSchema> & {

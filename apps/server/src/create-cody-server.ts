@@ -24,7 +24,9 @@ import {
   validatorCompiler,
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
+import pretty from 'pino-pretty';
 import type { ServerConfig } from './config';
+import { apiDescription } from './http/api-docs';
 import { installBearerAuth } from './http/bearer-auth';
 import { installErrorHandler } from './http/error-handler';
 import { configRoutes } from './routes/config-routes';
@@ -42,6 +44,8 @@ export interface CodyServerOptions {
   sseHeartbeatMs?: number;
   /** Log to stdout (pino JSON); default true. */
   logger?: boolean;
+  /** Human-readable log lines (pino-pretty) instead of JSON; default false. */
+  prettyLogs?: boolean;
 }
 
 export interface CodyServer {
@@ -68,6 +72,16 @@ export async function createCodyServer(options: CodyServerOptions): Promise<Cody
         ? false
         : {
             level: config.LOG_LEVEL,
+            ...(options.prettyLogs
+              ? {
+                  stream: pretty({
+                    colorize: true,
+                    singleLine: true,
+                    translateTime: 'SYS:HH:MM:ss',
+                    ignore: 'pid,hostname',
+                  }),
+                }
+              : {}),
             // every line carries the trace it belongs to
             mixin() {
               const span = trace.getActiveSpan()?.spanContext();
@@ -155,11 +169,17 @@ export async function createCodyServer(options: CodyServerOptions): Promise<Cody
       info: {
         title: 'Cody API',
         version: '2.0.0',
-        description: 'Submit agent turns, stream runs over SSE, manage threads.',
+        description: apiDescription(config.CODY_API_TOKEN !== undefined),
       },
-      components: config.CODY_API_TOKEN
-        ? { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } }
-        : {},
+      components: {
+        securitySchemes: {
+          bearer: {
+            type: 'http',
+            scheme: 'bearer',
+            description: 'CODY_API_TOKEN; required only when the server sets it',
+          },
+        },
+      },
       ...(config.CODY_API_TOKEN ? { security: [{ bearer: [] }] } : {}),
     },
     transform: jsonSchemaTransform,

@@ -17,16 +17,39 @@ try {
 }
 
 const telemetry = startTelemetry({ otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
-const server = await createCodyServer({ config });
-const url = await server.listen();
+// people read a terminal; machines read a pipe or a file
+const pretty =
+  config.CODY_LOG_FORMAT === 'pretty' || (config.CODY_LOG_FORMAT === 'auto' && process.stdout.isTTY);
+const server = await createCodyServer({ config, prettyLogs: pretty });
+let url: string;
+try {
+  url = await server.listen();
+} catch (error) {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code !== 'EADDRINUSE' && code !== 'EACCES') throw error;
+  console.error(
+    code === 'EADDRINUSE'
+      ? `Port ${config.PORT} on ${config.HOST} is already in use (another Cody, or another program).`
+      : `Cannot listen on ${config.HOST}:${config.PORT} (${code}).`,
+  );
+  console.error('Set PORT to a free port (in the environment or .env) and start again.');
+  await server.close();
+  await telemetry.shutdown();
+  process.exit(1);
+}
 const base = url.replace('0.0.0.0', '127.0.0.1');
 
 console.log(`\nCody is running: ${base}   (API docs: ${base}/docs, health: ${base}/health)`);
 const configured = ['openai', 'anthropic'].filter((id) => server.context.isConfigured(id));
-if (configured.length === 0) {
+if (config.CODY_TEST_LLM_URL) {
+  console.log(
+    `Demo: the providers answer from the bundled test LLM at ${config.CODY_TEST_LLM_URL} — no API key is used.\n` +
+      'Try "read package.json", "list the files in src" or "run `ls -la`" to see tool calls.',
+  );
+} else if (configured.length === 0) {
   console.log(
     'No provider is configured. Set OPENAI_API_KEY and/or ANTHROPIC_API_KEY (in the environment or a .env file),\n' +
-      'or try Cody without keys: `npm run demo` starts it against the bundled test LLM (a local fake model on :4011).\n' +
+      'or try Cody without keys: `npm run demo` starts it against the bundled test LLM (a local fake model).\n' +
       'OPENAI_BASE_URL / ANTHROPIC_BASE_URL point Cody at any OpenAI- or Anthropic-compatible server.',
   );
 } else {

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { Composer } from './components/composer';
 import { ConversationView } from './components/conversation-view';
+import { ModelControls } from './components/model-controls';
 import { ModelPicker } from './components/model-picker';
 import { ServerBanner } from './components/server-banner';
 import { SettingsDialog } from './components/settings-dialog';
@@ -41,6 +42,7 @@ export function App() {
   const [settingsOpen, setSettingsOpen] = useState(false);
 
   const wide = useMediaQuery('(min-width: 900px)');
+  const phone = useMediaQuery('(max-width: 600px)');
   const [sidebarChoice, setSidebarChoice] = useState<{ wide: boolean; open: boolean } | undefined>(undefined);
   // a choice made on one layout does not carry over to the other
   const sidebarOpen = sidebarChoice && sidebarChoice.wide === wide ? sidebarChoice.open : wide;
@@ -68,8 +70,14 @@ export function App() {
     conversationState.thread?.title.trim() ||
     (threadId ? 'Untitled thread' : undefined);
 
-  const send = async (prompt: string) => {
+  const testProviders = useMemo(
+    () => new Set(config?.providers.filter((provider) => provider.testLlm).map((provider) => provider.id)),
+    [config],
+  );
+
+  const send = async (prompt: string, replacesRunId?: string) => {
     const input: Omit<SubmitInput, 'threadId'> = { prompt };
+    if (replacesRunId) input.replacesRunId = replacesRunId;
     if (choice?.provider) input.providerId = choice.provider.id;
     if (choice?.model) input.model = choice.model.id;
     const reasoningSupported = choice?.model ? choice.model.reasoning : true;
@@ -78,6 +86,11 @@ export function App() {
     if (threadId !== result.threadId) navigate({ view: 'thread', threadId: result.threadId });
     void threadList.refresh();
   };
+
+  const sendRef = useRef(send);
+  sendRef.current = send;
+  // stable, so memoized turns do not re-render when the app does
+  const replace = useCallback((runId: string, prompt: string) => sendRef.current(prompt, runId), []);
 
   // Escape closes the drawer on a phone layout and gives the focus back to its toggle
   const toggleRef = useRef<HTMLButtonElement>(null);
@@ -162,22 +175,30 @@ export function App() {
             state={conversationState}
             title={title}
             onRetry={() => void conversation.reload()}
+            testProviders={testProviders}
+            onReplace={replace}
           />
           <Composer
             lastRun={conversationState.runs.at(-1)}
             blockedReason={blockedReason}
-            onSend={send}
+            focusKey={threadId}
+            onSend={(prompt) => send(prompt)}
             onStop={(runId) => conversation.cancel(runId)}
           >
-            <ModelPicker
-              config={config}
-              choice={choice}
-              reasoning={settings.reasoning}
-              disabled={false}
-              onProvider={(providerId) => updateSettings({ providerId, model: undefined })}
-              onModel={(model) => updateSettings({ providerId: choice?.provider?.id, model })}
-              onReasoning={(reasoning: ReasoningEffort) => updateSettings({ reasoning })}
-            />
+            <ModelControls
+              compact={phone}
+              summary={choice?.model ? `${choice.model.id}` : "Server's default model"}
+            >
+              <ModelPicker
+                config={config}
+                choice={choice}
+                reasoning={settings.reasoning}
+                disabled={false}
+                onProvider={(providerId) => updateSettings({ providerId, model: undefined })}
+                onModel={(model) => updateSettings({ providerId: choice?.provider?.id, model })}
+                onReasoning={(reasoning: ReasoningEffort) => updateSettings({ reasoning })}
+              />
+            </ModelControls>
           </Composer>
         </main>
       </div>

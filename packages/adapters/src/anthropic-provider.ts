@@ -66,10 +66,11 @@ function thinkingConfig(
 /** Anthropic Messages API, streaming, through the official SDK. */
 export function createAnthropicProvider(options: AnthropicProviderOptions): ModelProvider {
   const logger = options.logger ?? silentLogger;
+  const baseURL = options.baseURL ?? 'https://api.anthropic.com';
   const client = new Anthropic({
     apiKey: options.apiKey,
     authToken: null,
-    baseURL: options.baseURL ?? 'https://api.anthropic.com',
+    baseURL,
     maxRetries: options.maxRetries ?? 2,
     // the agent loop makes the GenAI span of each call; the SDK's would double it
     openTelemetry: { traces: false },
@@ -84,12 +85,12 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): Mode
       try {
         stream = await client.messages.create(buildAnthropicRequest(request), signal ? { signal } : {});
       } catch (error) {
-        throw toProviderError('anthropic', error, signal);
+        throw toProviderError('anthropic', error, signal, baseURL);
       }
       try {
         for await (const event of stream) yield* mapper.map(event);
       } catch (error) {
-        throw toProviderError('anthropic', error, signal);
+        throw toProviderError('anthropic', error, signal, baseURL);
       }
       // the SDK ends the iteration quietly on abort
       if (signal?.aborted) throw new AbortedError(signal.reason);

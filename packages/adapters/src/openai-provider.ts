@@ -48,9 +48,10 @@ export function buildOpenAIRequest(request: ModelRequest): ResponseCreateParamsS
 /** OpenAI Responses API, streaming, through the official SDK. */
 export function createOpenAIProvider(options: OpenAIProviderOptions): ModelProvider {
   const logger = options.logger ?? silentLogger;
+  const baseURL = options.baseURL ?? 'https://api.openai.com/v1';
   const client = new OpenAI({
     apiKey: options.apiKey,
-    baseURL: options.baseURL ?? 'https://api.openai.com/v1',
+    baseURL,
     organization: options.organization ?? null,
     project: options.project ?? null,
     maxRetries: options.maxRetries ?? 2,
@@ -65,12 +66,12 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ModelProvi
       try {
         stream = await client.responses.create(buildOpenAIRequest(request), signal ? { signal } : {});
       } catch (error) {
-        throw toProviderError('openai', error, signal);
+        throw toProviderError('openai', error, signal, baseURL);
       }
       try {
         for await (const event of stream) yield* mapper.map(event);
       } catch (error) {
-        throw toProviderError('openai', error, signal);
+        throw toProviderError('openai', error, signal, baseURL);
       }
       // the SDK ends the iteration quietly on abort
       if (signal?.aborted) throw new AbortedError(signal.reason);

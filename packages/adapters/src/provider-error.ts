@@ -15,6 +15,8 @@ export interface ProviderErrorDetails {
   providerType?: string;
   providerCode?: string;
   requestId?: string;
+  /** The base URL the call went to, on connection failures (so a wrong `*_BASE_URL` shows). */
+  url?: string;
 }
 
 /** A model call failed: an HTTP error before the stream, an error event in it, or a lost connection. */

@@ -54,12 +54,17 @@ export function providerErrorFromEvent(
   return new ProviderError(code, `${provider} stream failed: ${reason}`, { details, isRetryable });
 }
 
-export function connectionLost(provider: string, reason: string, cause?: unknown): ProviderError {
+export function connectionLost(
+  provider: string,
+  reason: string,
+  cause?: unknown,
+  url?: string,
+): ProviderError {
   return new ProviderError(
     ERROR_CODES.PROVIDER_CONNECTION_LOST,
-    `Connection to ${provider} lost: ${reason}`,
+    `Connection to ${provider}${url ? ` (${url})` : ''} lost: ${reason}`,
     {
-      details: { provider },
+      details: url ? { provider, url } : { provider },
       isRetryable: true,
       cause,
     },
@@ -74,16 +79,22 @@ const CONNECTION_MESSAGES =
  * type, mid-stream error events by type, transport failures as PROVIDER_CONNECTION_LOST.
  * Works on both SDKs' errors by shape, so two copies of an SDK do not matter.
  */
-export function toProviderError(provider: string, error: unknown, signal?: AbortSignal): CodyError {
+export function toProviderError(
+  provider: string,
+  error: unknown,
+  signal?: AbortSignal,
+  /** The base URL called, named in connection failures. */
+  url?: string,
+): CodyError {
   if (CodyError.isInstance(error)) return error;
   if (signal?.aborted) return new AbortedError(error);
   const e = isObject(error) ? error : {};
   const name = text(e.name) ?? '';
   if (name === 'APIUserAbortError' || name === 'AbortError') return new AbortedError(error);
-  if (name === 'APIConnectionTimeoutError') return connectionLost(provider, 'request timed out', error);
+  if (name === 'APIConnectionTimeoutError') return connectionLost(provider, 'request timed out', error, url);
   if (name === 'APIConnectionError') {
     const cause = isObject(e.cause) ? text(e.cause.message) : undefined;
-    return connectionLost(provider, cause ?? text(e.message) ?? 'connection error', error);
+    return connectionLost(provider, cause ?? text(e.message) ?? 'connection error', error, url);
   }
 
   const status = typeof e.status === 'number' ? e.status : undefined;
@@ -100,7 +111,7 @@ export function toProviderError(provider: string, error: unknown, signal?: Abort
     const message = text(e.message) ?? String(error);
     const causeMessage = isObject(e.cause) ? (text(e.cause.message) ?? text(e.cause.code) ?? '') : '';
     if (name === 'TypeError' || CONNECTION_MESSAGES.test(`${message} ${causeMessage}`)) {
-      return connectionLost(provider, causeMessage ? `${message} (${causeMessage})` : message, error);
+      return connectionLost(provider, causeMessage ? `${message} (${causeMessage})` : message, error, url);
     }
     if (name === 'SyntaxError') {
       return new ProviderError(ERROR_CODES.PROVIDER_ERROR, `${provider} sent a malformed event: ${message}`, {

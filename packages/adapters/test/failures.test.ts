@@ -184,7 +184,7 @@ describe.each(PROVIDERS)('%s failures', (providerId) => {
   });
 });
 
-it('an unreachable provider is PROVIDER_CONNECTION_LOST', async () => {
+it('an unreachable provider is PROVIDER_CONNECTION_LOST, naming the URL tried', async () => {
   const port = await new Promise<number>((resolve) => {
     const probe = createServer().listen(0, '127.0.0.1', () => {
       const { port: free } = probe.address() as { port: number };
@@ -198,6 +198,8 @@ it('an unreachable provider is PROVIDER_CONNECTION_LOST', async () => {
   );
   const { response } = await runTurn({ provider, model: MODELS.openai, prompt: 'anyone there?' });
   expect(response.error?.code).toBe(ERROR_CODES.PROVIDER_CONNECTION_LOST);
+  expect(response.error?.details).toMatchObject({ provider: 'openai', url: `http://127.0.0.1:${port}/v1` });
+  expect(response.error?.message).toContain(`http://127.0.0.1:${port}/v1`);
 });
 
 async function firstError(

@@ -108,6 +108,7 @@ function startResponse(state: ReducerState, p: PayloadOf<'response_start'>, time
     status: 'in_progress',
     output_items: [],
     finish_reason: null,
+    ...(p.replaces_run_id === undefined ? {} : { replaces_run_id: p.replaces_run_id }),
   };
   return { ...state, response };
 }

@@ -11,6 +11,7 @@ export function responseStartPayload(response: Response): PayloadOf<'response_st
     model_id: response.model_id,
     provider_id: response.provider_id,
     created_at: response.created_at,
+    ...(response.replaces_run_id === undefined ? {} : { replaces_run_id: response.replaces_run_id }),
   };
 }
 

@@ -41,5 +41,10 @@ export const ResponseSchema = z.strictObject({
   usage: UsageSchema.optional(),
   finish_reason: FinishReasonSchema,
   error: ErrorInfoSchema.optional(),
+  /**
+   * The run this one replaces (retry, regenerate, edit-and-resend). Both stay in the thread;
+   * a replaced run is left out of the history later turns send to the provider.
+   */
+  replaces_run_id: CodyIdSchema.optional(),
 });
 export type Response = z.infer<typeof ResponseSchema>;

@@ -15,6 +15,8 @@ export const ResponseStartPayloadSchema = z.strictObject({
   model_id: z.string().min(1),
   provider_id: z.string().min(1),
   created_at: TimestampSchema,
+  /** The run this one replaces (a retry, a regeneration, an edited prompt); absent for a new turn. */
+  replaces_run_id: CodyIdSchema.optional(),
 });
 
 /** Opens an item; carries what is known at start so a UI can render the card at once. */

@@ -1,5 +1,5 @@
 /** The HTTP status a CodyError code maps to; anything unlisted is a server fault. */
-const STATUS_BY_CODE: Record<string, number> = {
+export const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   VALIDATION_ERROR: 400,
   INVALID_JSON: 400,
   UNKNOWN_PROVIDER: 400,
@@ -9,7 +9,10 @@ const STATUS_BY_CODE: Record<string, number> = {
   NOT_FOUND: 404,
   THREAD_NOT_FOUND: 404,
   RUN_NOT_FOUND: 404,
+  RUN_THREAD_MISMATCH: 400,
   RUN_ALREADY_EXISTS: 409,
+  RUN_STILL_ACTIVE: 409,
+  RUN_ALREADY_REPLACED: 409,
   RUN_NOT_ACTIVE: 409,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,

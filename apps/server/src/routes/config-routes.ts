@@ -32,7 +32,13 @@ export function configRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
           response: {
             200: z.object({
               providers: z.array(
-                z.object({ id: z.string(), configured: z.boolean(), models: z.array(ModelView) }),
+                z.object({
+                  id: z.string(),
+                  configured: z.boolean(),
+                  /** The base URL points at the bundled test LLM (`CODY_TEST_LLM_URL`): no real model, no key used. */
+                  testLlm: z.boolean(),
+                  models: z.array(ModelView),
+                }),
               ),
               defaultProvider: z.string(),
               defaultModel: z.string(),
@@ -53,6 +59,7 @@ export function configRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
         providers: PROVIDER_IDS.map((id) => ({
           id,
           configured: ctx.isConfigured(id),
+          testLlm: pointsAt(baseUrlOf(ctx, id), ctx.config.CODY_TEST_LLM_URL),
           models: ctx.catalogue.list(id).map((m) => ({
             id: m.id,
             reasoning: m.reasoning,
@@ -65,4 +72,16 @@ export function configRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
       }),
     );
   };
+}
+
+function baseUrlOf(ctx: ServerContext, id: string): string | undefined {
+  if (id === 'openai') return ctx.config.OPENAI_BASE_URL;
+  if (id === 'anthropic') return ctx.config.ANTHROPIC_BASE_URL;
+  return undefined;
+}
+
+/** Whether `baseUrl` is on the same origin as `target` (the OpenAI base adds `/v1`). */
+function pointsAt(baseUrl: string | undefined, target: string | undefined): boolean {
+  if (!baseUrl || !target) return false;
+  return new URL(baseUrl).origin === new URL(target).origin;
 }

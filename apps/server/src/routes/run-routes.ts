@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { reduceEventsToState } from '@cody/reducer';
-import type { OutputItem } from '@cody/schema';
-import { CodyError, ResponseSchema } from '@cody/schema';
+import { CodyError, isTerminalStatus, ResponseSchema } from '@cody/schema';
+import { DEFAULT_THREAD_TITLE } from '@cody/store';
 import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { selectHistory } from '../history/select-history';
 import type { ServerContext } from '../server-context';
 
 const SubmitBody = z
@@ -18,6 +19,12 @@ const SubmitBody = z
     runId: z.uuid().optional(),
     agentId: z.string().min(1).max(200).optional(),
     reasoning: z.enum(['minimal', 'low', 'medium', 'high']).optional(),
+    /**
+     * Retry, regenerate or edit: the finished run this one replaces. It must be a run of
+     * `threadId` (or `threadId` is taken from it); the new run gets its turn id unless `turnId`
+     * is given, and the replaced run is left out of the history sent to the provider.
+     */
+    replacesRunId: z.uuid().optional(),
   })
   .strict();
 
@@ -73,20 +80,28 @@ export function runRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
         throw new CodyError('RUN_ALREADY_EXISTS', `run ${body.runId} already exists`);
       }
 
-      const thread = body.threadId
-        ? await ctx.store.getThread(body.threadId)
-        : await ctx.store.createThread({
-            title: titleFrom(body.prompt),
-            ...(body.agentId ? { agent_id: body.agentId } : {}),
-          });
-      if (!thread) throw new CodyError('THREAD_NOT_FOUND', `thread ${body.threadId} not found`);
+      const replaced = body.replacesRunId
+        ? await replaceableRun(ctx, body.replacesRunId, body.threadId)
+        : null;
+      const threadId = body.threadId ?? replaced?.thread_id;
+      const existing = threadId ? await ctx.store.getThread(threadId) : null;
+      if (threadId && !existing) throw new CodyError('THREAD_NOT_FOUND', `thread ${threadId} not found`);
+      const thread =
+        existing ??
+        (await ctx.store.createThread({
+          title: titleFrom(body.prompt),
+          ...(body.agentId ? { agent_id: body.agentId } : {}),
+        }));
 
       const runId = body.runId ?? randomUUID();
-      const turnId = body.turnId ?? randomUUID();
+      const turnId = body.turnId ?? replaced?.turn_id ?? randomUUID();
       request.log = request.log.child({ run_id: runId });
       trace.getActiveSpan()?.setAttributes({ 'cody.run_id': runId, 'cody.thread_id': thread.id });
       try {
-        const history = await threadHistory(ctx, thread.id);
+        const runs = (await ctx.store.listRunsByThread(thread.id)).map((run) => run.response);
+        if (replaced && runs.some((run) => run.replaces_run_id === replaced.id)) {
+          throw new CodyError('RUN_ALREADY_REPLACED', `run ${replaced.id} was already replaced`);
+        }
         await ctx.driver.start({
           runId,
           turnId,
@@ -95,12 +110,17 @@ export function runRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
           provider,
           model,
           prompt: body.prompt,
-          history,
+          history: selectHistory(runs, replaced?.id),
           ...(body.reasoning ? { reasoning: { effort: body.reasoning } } : {}),
+          ...(replaced ? { replacesRunId: replaced.id } : {}),
         });
+        // a thread made empty ("New thread") is named after its first prompt
+        if (existing && runs.length === 0 && existing.title === DEFAULT_THREAD_TITLE) {
+          await ctx.store.updateThread(thread.id, { title: titleFrom(body.prompt) });
+        }
       } catch (error) {
         // a refused submit leaves nothing behind: not the thread it created either
-        if (!body.threadId) await ctx.store.deleteThread(thread.id).catch(() => false);
+        if (!existing) await ctx.store.deleteThread(thread.id).catch(() => false);
         throw error;
       }
       request.log.info({ provider: providerId, model: model.id }, 'run submitted');
@@ -162,15 +182,28 @@ async function runExists(ctx: ServerContext, runId: string): Promise<boolean> {
   );
 }
 
-/** A thread's finished runs as the conversation the next turn continues. */
-async function threadHistory(ctx: ServerContext, threadId: string): Promise<OutputItem[]> {
-  const runs = await ctx.store.listRunsByThread(threadId);
-  return runs
-    .filter((run) => run.response.status !== 'in_progress' && run.response.status !== 'queued')
-    .flatMap((run) => run.response.output_items);
+/**
+ * The run `replacesRunId` names, checked: it exists (404), belongs to `threadId` when one is
+ * given (400) and has finished (409), since only a finished run can be retried or regenerated.
+ */
+async function replaceableRun(ctx: ServerContext, runId: string, threadId: string | undefined) {
+  const stored = (await ctx.store.getRun(runId))?.response;
+  const run =
+    stored ??
+    reduceEventsToState((await ctx.transport.readRange(runId)).map((entry) => entry.event))?.response;
+  if (!run) throw new CodyError('RUN_NOT_FOUND', `run ${runId} (replacesRunId) not found`);
+  if (threadId && run.thread_id !== threadId) {
+    throw new CodyError('RUN_THREAD_MISMATCH', `run ${runId} (replacesRunId) belongs to another thread`, {
+      details: { field: 'replacesRunId' },
+    });
+  }
+  if (!isTerminalStatus(run.status)) {
+    throw new CodyError('RUN_STILL_ACTIVE', `run ${runId} (replacesRunId) has not finished; stop it first`);
+  }
+  return run;
 }
 
 function titleFrom(prompt: string): string {
-  const line = prompt.split('\n')[0]?.trim() ?? '';
+  const line = prompt.trim().split('\n')[0]?.trim() ?? '';
   return line.length > 60 ? `${line.slice(0, 57)}…` : line || 'New thread';
 }

@@ -22,12 +22,14 @@ export interface ComposerProps {
   onStop: (runId: string) => Promise<void>;
   /** The provider/model/reasoning controls. */
   children?: ReactNode;
+  /** The message box takes the focus on mount and whenever this changes (another thread opened). */
+  focusKey?: string | undefined;
 }
 
 const noSubscription = () => () => {};
 
 /** The message box: Enter sends, Shift+Enter adds a line; Stop while a run streams. */
-export function Composer({ lastRun, blockedReason, onSend, onStop, children }: ComposerProps) {
+export function Composer({ lastRun, blockedReason, onSend, onStop, children, focusKey }: ComposerProps) {
   const [text, setText] = useState('');
   const [sending, setSending] = useState(false);
   const [stopping, setStopping] = useState<string | undefined>(undefined);
@@ -56,6 +58,13 @@ export function Composer({ lastRun, blockedReason, onSend, onStop, children }: C
       lastRun.connection.getSnapshot()?.status !== 'failed',
     () => false,
   );
+
+  // biome-ignore lint/correctness/useExhaustiveDependencies: focus again when another thread opens
+  useEffect(() => {
+    // not on touch screens: a focused box would open the keyboard over the conversation
+    if (window.matchMedia?.('(pointer: coarse)').matches) return;
+    input.current?.focus({ preventScroll: true });
+  }, [focusKey]);
 
   // grow with the text up to the CSS max-height
   // biome-ignore lint/correctness/useExhaustiveDependencies: measure again whenever the text changes

@@ -1,4 +1,4 @@
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { ConversationState } from '../lib/conversation';
 import { ErrorBanner } from './error-banner';
 import { RunView } from './run-view';
@@ -7,13 +7,19 @@ export interface ConversationViewProps {
   state: ConversationState;
   title: string | undefined;
   onRetry: () => void;
+  /** Providers answered by the bundled test LLM. */
+  testProviders: ReadonlySet<string>;
+  /** Starts a new run of a finished turn (retry, regenerate, edit). */
+  onReplace: (runId: string, prompt: string) => Promise<void>;
 }
 
 /** The selected thread's turns in order, kept scrolled to the newest text while the reader is at the bottom. */
-export function ConversationView({ state, title, onRetry }: ConversationViewProps) {
+export function ConversationView({ state, title, onRetry, testProviders, onReplace }: ConversationViewProps) {
   const scroller = useRef<HTMLDivElement>(null);
   const content = useRef<HTMLDivElement>(null);
   const pinned = useRef(true);
+  // shown while the reader has scrolled up and new text arrives below
+  const [behind, setBehind] = useState(false);
 
   useEffect(() => {
     const element = scroller.current;
@@ -21,10 +27,12 @@ export function ConversationView({ state, title, onRetry }: ConversationViewProp
     if (!element || !inner) return;
     const onScroll = () => {
       pinned.current = element.scrollHeight - element.scrollTop - element.clientHeight < 80;
+      if (pinned.current) setBehind(false);
     };
     // content grows while text streams: follow it if the reader has not scrolled up
     const observer = new ResizeObserver(() => {
       if (pinned.current) element.scrollTop = element.scrollHeight;
+      else setBehind(true);
     });
     element.addEventListener('scroll', onScroll, { passive: true });
     observer.observe(inner);
@@ -38,22 +46,41 @@ export function ConversationView({ state, title, onRetry }: ConversationViewProp
   // biome-ignore lint/correctness/useExhaustiveDependencies: runs again when the thread changes
   useEffect(() => {
     pinned.current = true;
+    setBehind(false);
     const element = scroller.current;
     if (element) element.scrollTop = element.scrollHeight;
   }, [state.threadId]);
+
+  const jumpToLatest = () => {
+    const element = scroller.current;
+    if (!element) return;
+    pinned.current = true;
+    setBehind(false);
+    element.scrollTo({ top: element.scrollHeight, behavior: 'smooth' });
+  };
 
   return (
     <section className="conversation" aria-label={title ? `Conversation: ${title}` : 'Conversation'}>
       <div className="conversation-scroll" ref={scroller}>
         <div className="conversation-content" ref={content}>
-          <Body state={state} onRetry={onRetry} />
+          <Body state={state} onRetry={onRetry} testProviders={testProviders} onReplace={onReplace} />
         </div>
       </div>
+      {behind ? (
+        <button type="button" className="jump-to-latest" onClick={jumpToLatest}>
+          Jump to latest <span aria-hidden="true">↓</span>
+        </button>
+      ) : null}
     </section>
   );
 }
 
-function Body({ state, onRetry }: { state: ConversationState; onRetry: () => void }) {
+function Body({
+  state,
+  onRetry,
+  testProviders,
+  onReplace,
+}: Pick<ConversationViewProps, 'state' | 'onRetry' | 'testProviders' | 'onReplace'>) {
   if (state.phase === 'error' && state.runs.length === 0) {
     const notFound = state.error?.status === 404;
     return (
@@ -95,6 +122,8 @@ function Body({ state, onRetry }: { state: ConversationState; onRetry: () => voi
       </div>
     );
   }
+  // a replaced run stays in the thread's record; the screen shows the run that replaced it
+  const visible = state.runs.filter((session) => !state.replaced.has(session.runId));
   return (
     <>
       {state.phase === 'error' && state.error ? (
@@ -103,8 +132,15 @@ function Body({ state, onRetry }: { state: ConversationState; onRetry: () => voi
           message={`Could not refresh this thread: ${state.error.message}`}
         />
       ) : null}
-      {state.runs.map((session, index) => (
-        <RunView key={session.runId} session={session} index={index} />
+      {visible.map((session, index) => (
+        <RunView
+          key={session.runId}
+          session={session}
+          index={index}
+          isLast={index === visible.length - 1}
+          testProviders={testProviders}
+          onReplace={onReplace}
+        />
       ))}
     </>
   );

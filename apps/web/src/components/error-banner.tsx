@@ -1,4 +1,5 @@
 import { memo } from 'react';
+import { describeError, errorUrl } from '../lib/describe-error';
 import { formatJson } from '../lib/format-json';
 
 export interface ErrorBannerProps {
@@ -9,18 +10,25 @@ export interface ErrorBannerProps {
   live?: boolean;
 }
 
-/** An error with its stable code, the message and optional details. */
+/** An error as a sentence, with the server's message, its stable code, the URL tried, and details. */
 export const ErrorBanner = memo(function ErrorBanner({
   code,
   message,
   details,
   live = false,
 }: ErrorBannerProps) {
+  const url = errorUrl(details);
   return (
     <div className="error-banner" role={live ? 'alert' : undefined} data-error-code={code}>
       <p>
-        <strong className="error-code">{code}</strong> {message}
+        <strong className="error-sentence">{describeError(code)}</strong> {message}{' '}
+        <code className="error-code">{code}</code>
       </p>
+      {url ? (
+        <p className="error-url">
+          Tried: <code>{url}</code>
+        </p>
+      ) : null}
       {details === undefined ? null : (
         <details>
           <summary>Details</summary>

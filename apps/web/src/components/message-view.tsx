@@ -26,12 +26,25 @@ export const MessageView = memo(function MessageView({ item, status }: MessageVi
   );
 });
 
-/** The prompt of a turn. */
-export const UserPrompt = memo(function UserPrompt({ text, itemId }: { text: string; itemId?: string }) {
+/** The prompt of a turn; with `onEdit`, an "Edit" button offers to change and resend it. */
+export const UserPrompt = memo(function UserPrompt({
+  text,
+  itemId,
+  onEdit,
+}: {
+  text: string;
+  itemId?: string | undefined;
+  onEdit?: (() => void) | undefined;
+}) {
   return (
     <div className="message message-user" data-item-id={itemId}>
       <h3 className="visually-hidden">You</h3>
       <p className="user-text">{text}</p>
+      {onEdit ? (
+        <button type="button" className="button-quiet button-small message-edit" onClick={onEdit}>
+          Edit<span className="visually-hidden"> message</span>
+        </button>
+      ) : null}
     </div>
   );
 });

@@ -46,7 +46,8 @@ export function ServerBanner({ status, choice, onRetry, onOpenSettings }: Server
         <p>
           <strong>No provider is configured on the server.</strong> Set <code>OPENAI_API_KEY</code> or{' '}
           <code>ANTHROPIC_API_KEY</code> in the server's environment (or its <code>.env</code>) and restart
-          it.
+          it. To try Cody without keys, stop it and run <code>npm run demo</code>: both providers then answer
+          from the bundled test LLM.
         </p>
         <button type="button" onClick={onRetry}>
           Check again

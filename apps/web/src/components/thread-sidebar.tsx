@@ -1,11 +1,11 @@
 import type { Thread } from '@cody/schema';
 import { type FormEvent, useEffect, useRef, useState } from 'react';
 import type { ApiError } from '../lib/api-error';
-import { formatRelativeTime } from '../lib/format-relative-time';
 import { formatHashRoute } from '../lib/hash-route';
 import type { ThreadListState } from '../lib/thread-list';
 import { ConfirmDialog } from './confirm-dialog';
 import { ErrorBanner } from './error-banner';
+import { RelativeTime } from './relative-time';
 
 export interface ThreadSidebarProps {
   id: string;
@@ -204,7 +204,7 @@ function ThreadRow({ thread, selected, onRename, onAskDelete, onNavigate, onErro
         onClick={onNavigate}
       >
         <span className="thread-link-title">{name}</span>
-        <span className="thread-link-time">{formatRelativeTime(thread.updated_at)}</span>
+        <RelativeTime className="thread-link-time" timestamp={thread.updated_at} />
       </a>
       <div className="thread-actions">
         <button

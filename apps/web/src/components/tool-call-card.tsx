@@ -12,6 +12,8 @@ export interface ToolCallCardProps {
   outputStatus: ItemStatus | undefined;
   /** The run reached its end: a call still without output will not get one. */
   runDone: boolean;
+  /** The run was stopped (aborted): its unfinished calls read "Stopped", not "Failed". */
+  runStopped: boolean;
 }
 
 type ToolState = 'preparing' | 'running' | 'success' | 'failure' | 'cancelled';
@@ -21,7 +23,7 @@ const LABELS: Record<ToolState, [string, BadgeTone]> = {
   running: ['Running…', 'busy'],
   success: ['Succeeded', 'success'],
   failure: ['Failed', 'failure'],
-  cancelled: ['No result', 'warning'],
+  cancelled: ['Stopped', 'warning'],
 };
 
 /**
@@ -34,9 +36,11 @@ export const ToolCallCard = memo(function ToolCallCard({
   callStatus,
   outputStatus,
   runDone,
+  runStopped,
 }: ToolCallCardProps) {
-  const state = toolState(call, output, callStatus, outputStatus, runDone);
-  const [label, tone] = LABELS[state];
+  const state = toolState(call, output, callStatus, outputStatus, runDone, runStopped);
+  const [label, tone] =
+    state === 'cancelled' && !runStopped ? (['No result', 'warning'] as const) : LABELS[state];
   const name = call?.name || 'tool';
   // mcp__<server>__<tool>: the tool's own name, and the MCP server it came from
   const mcp = parseMcpToolName(name);
@@ -75,7 +79,7 @@ export const ToolCallCard = memo(function ToolCallCard({
         <p className="muted">The call for this output is not part of this run.</p>
       )}
       {output ? (
-        <OutputBlock label="Output" text={output.output} tone={output.success ? 'normal' : 'error'} />
+        <OutputBlock label="Output" text={output.output} tone={state === 'failure' ? 'error' : 'normal'} />
       ) : null}
     </div>
   );
@@ -87,11 +91,15 @@ function toolState(
   callStatus: ItemStatus | undefined,
   outputStatus: ItemStatus | undefined,
   runDone: boolean,
+  runStopped: boolean,
 ): ToolState {
   if (output) {
     if (outputStatus === 'streaming') return 'running';
+    if (outputStatus === 'cancelled' && runStopped) return 'cancelled';
     if (outputStatus === 'error' || outputStatus === 'cancelled') return 'failure';
-    return output.success ? 'success' : 'failure';
+    if (output.success) return 'success';
+    // the output Cody writes for a call the stop interrupted (`cancelled: the run was stopped…`)
+    return runStopped && /\bcancel/i.test(output.output) ? 'cancelled' : 'failure';
   }
   if (callStatus === 'error' || callStatus === 'cancelled' || runDone) return 'cancelled';
   return call && callStatus === 'streaming' ? 'preparing' : 'running';

@@ -52,11 +52,17 @@ export function createApiClient(options: ApiClientOptions = {}): ApiClient {
       response = await doFetch(`${baseUrl}${path}`, init);
     } catch (error) {
       if (signal?.aborted) throw error;
-      throw new ApiError(CLIENT_ERROR_CODES.SERVER_UNREACHABLE, 'Cannot reach the Cody server.', {
-        status: 0,
-        cause: error,
-        isRetryable: true,
-      });
+      const url = absoluteUrl(`${baseUrl}${path}`);
+      throw new ApiError(
+        CLIENT_ERROR_CODES.SERVER_UNREACHABLE,
+        `Cannot reach the Cody server (tried ${url}).`,
+        {
+          status: 0,
+          cause: error,
+          isRetryable: true,
+          details: { url },
+        },
+      );
     }
     if (!response.ok) throw await errorFromResponse(response);
     if (response.status === 204) return undefined as T;
@@ -101,4 +107,10 @@ export function createApiClient(options: ApiClientOptions = {}): ApiClient {
     },
     authHeaders,
   };
+}
+
+/** The URL a request went to, with the page's origin when it was relative (for error messages). */
+function absoluteUrl(url: string): string {
+  const origin = globalThis.location?.origin;
+  return /^https?:\/\//i.test(url) || !origin ? url : `${origin}${url}`;
 }

@@ -9,6 +9,8 @@ export interface SubmitInput {
   model?: string;
   threadId?: string;
   reasoning?: Exclude<ReasoningEffort, 'default'>;
+  /** Retry, regenerate or edit: the finished run the new one replaces. */
+  replacesRunId?: string;
 }
 
 export interface SubmitResult {
@@ -37,6 +39,8 @@ export interface ModelInfo {
 export interface ProviderInfo {
   id: string;
   configured: boolean;
+  /** The provider answers from the bundled test LLM (`npm run demo`): no real model, no key used. */
+  testLlm?: boolean;
   models: ModelInfo[];
 }
 

@@ -14,6 +14,8 @@ export interface ConversationState {
   readonly runs: readonly RunSession[];
   /** Why the thread could not be loaded. */
   readonly error: ApiError | undefined;
+  /** Runs another run replaced (retry, regenerate, edit): kept by the server, not shown. */
+  readonly replaced: ReadonlySet<string>;
 }
 
 export interface Conversation {
@@ -25,7 +27,10 @@ export interface Conversation {
   /** Stops network activity; `activate` resumes every live run where it stopped. */
   deactivate(): void;
   reload(): Promise<void>;
-  /** Sends a prompt as the next turn; throws an ApiError when the server refuses it. */
+  /**
+   * Sends a prompt as the next turn (or, with `replacesRunId`, as a new run of a finished one);
+   * throws an ApiError when the server refuses it.
+   */
   submit(input: Omit<SubmitInput, 'threadId'>): Promise<SubmitResult>;
   /** Asks the server to stop a run; the stream then ends with the run `aborted`. */
   cancel(runId: string): Promise<void>;
@@ -49,6 +54,7 @@ export function createConversation(
     thread: undefined,
     runs: [],
     error: undefined,
+    replaced: new Set(),
   });
 
   const newSession = (runId: string, streamUrl?: string, prompt?: string) =>
@@ -99,7 +105,9 @@ export function createConversation(
     });
     // runs submitted here that the server's list does not show yet stay at the end
     for (const session of current) if (!listed.has(session.runId)) runs.push(session);
-    state.set({ phase: 'ready', threadId, thread: result.thread, runs, error: undefined });
+    const replaced = new Set(state.getSnapshot().replaced);
+    for (const run of result.runs) if (run.replaces_run_id) replaced.add(run.replaces_run_id);
+    state.set({ phase: 'ready', threadId, thread: result.thread, runs, error: undefined, replaced });
     if (active) followLive();
   }
 
@@ -134,6 +142,9 @@ export function createConversation(
         phase: current.phase === 'new' ? 'ready' : current.phase,
         threadId,
         runs: [...current.runs, session],
+        replaced: input.replacesRunId
+          ? new Set([...current.replaced, input.replacesRunId])
+          : current.replaced,
       }));
       if (active) session.follow();
       // a new thread: fetch its record (title, dates) in the background

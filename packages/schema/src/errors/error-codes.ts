@@ -10,6 +10,12 @@ export const ERROR_CODES = {
   RUN_OWNER_LOST: 'RUN_OWNER_LOST',
   RUN_NOT_FOUND: 'RUN_NOT_FOUND',
   THREAD_NOT_FOUND: 'THREAD_NOT_FOUND',
+  /** `replacesRunId` names a run of another thread. */
+  RUN_THREAD_MISMATCH: 'RUN_THREAD_MISMATCH',
+  /** `replacesRunId` names a run that is still queued or streaming. */
+  RUN_STILL_ACTIVE: 'RUN_STILL_ACTIVE',
+  /** `replacesRunId` names a run another run already replaced. */
+  RUN_ALREADY_REPLACED: 'RUN_ALREADY_REPLACED',
   UNKNOWN_PROVIDER: 'UNKNOWN_PROVIDER',
   UNKNOWN_MODEL: 'UNKNOWN_MODEL',
   /** Something the deployment must set (a provider key, say) is missing or wrong. */

@@ -62,6 +62,8 @@ export interface StartRunInput {
   /** The thread's earlier items (previous turns), oldest first. */
   history: readonly OutputItem[];
   reasoning?: ReasoningOptions;
+  /** The run this one replaces (retry, regenerate, edit); recorded on its response_start. */
+  replacesRunId?: string;
 }
 
 interface ActiveRun {
@@ -125,6 +127,7 @@ export class RunDriver {
         model_id: input.model.id,
         provider_id: input.provider.id,
         created_at: Date.now(),
+        ...(input.replacesRunId ? { replaces_run_id: input.replacesRunId } : {}),
       });
       await transport.emit(runId, {
         type: 'item_start',

@@ -48,7 +48,13 @@ export interface BrowserStack {
   server: CodyServer;
   browser: Browser;
   /** A fresh browser context (its own storage) with one page on the app. */
-  openApp(options?: { via?: 'direct' | 'proxy'; initScript?: string }): Promise<OpenPage>;
+  openApp(options?: {
+    via?: 'direct' | 'proxy';
+    initScript?: string;
+    viewport?: { width: number; height: number };
+    /** Phone emulation: touch, mobile viewport. */
+    mobile?: boolean;
+  }): Promise<OpenPage>;
   api<T>(method: string, path: string, body?: unknown): Promise<{ status: number; json: T }>;
   /** Polls GET /api/v2/runs/:id until `done` holds (default: a terminal status). */
   waitForRun(runId: string, done?: (run: Response) => boolean): Promise<Response>;
@@ -74,6 +80,8 @@ export async function startBrowserStack(options: BrowserStackOptions): Promise<B
     OPENAI_BASE_URL: llm.openaiBaseUrl,
     ANTHROPIC_API_KEY: 'test-anthropic-key',
     ANTHROPIC_BASE_URL: llm.anthropicBaseUrl,
+    // what `npm run demo` sets: the UI marks these runs as the test model's
+    CODY_TEST_LLM_URL: llm.url,
     CODY_RUN_TTL_SECONDS: '300',
     LOG_LEVEL: 'warn',
   };
@@ -93,10 +101,11 @@ export async function startBrowserStack(options: BrowserStackOptions): Promise<B
     workspace,
     server,
     browser,
-    async openApp({ via = 'direct', initScript } = {}) {
+    async openApp({ via = 'direct', initScript, viewport, mobile = false } = {}) {
       const context = await browser.newContext({
-        viewport: { width: 1280, height: 800 },
+        viewport: viewport ?? { width: 1280, height: 800 },
         colorScheme: 'light',
+        ...(mobile ? { isMobile: true, hasTouch: true, deviceScaleFactor: 2 } : {}),
       });
       contexts.add(context);
       if (initScript) await context.addInitScript({ content: initScript });

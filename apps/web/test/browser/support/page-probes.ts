@@ -91,6 +91,16 @@ export function normalizeHtml(page: Page, html: readonly string[]): Promise<stri
     const template = document.createElement('template');
     return list.map((item) => {
       template.innerHTML = item;
+      // syntax highlighting (highlight.js, loaded lazily) only wraps the code's text in spans:
+      // unwrapped, the text and structure must still be exact
+      for (const span of template.content.querySelectorAll('span[class^="hljs"]')) {
+        span.replaceWith(...span.childNodes);
+      }
+      for (const code of template.content.querySelectorAll('code.hljs')) {
+        code.classList.remove('hljs');
+        code.normalize();
+      }
+      template.content.normalize();
       return template.innerHTML;
     });
   }, html as string[]);
