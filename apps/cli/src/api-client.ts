@@ -63,5 +63,8 @@ export function httpError(status: number, text: string): CliError {
   } catch {
     // not JSON: reported as text below
   }
-  return new CliError(ERROR_CODES.UNEXPECTED_RESPONSE, `the server answered ${status}: ${text.slice(0, 200)}`);
+  return new CliError(
+    ERROR_CODES.UNEXPECTED_RESPONSE,
+    `the server answered ${status}: ${text.slice(0, 200)}`,
+  );
 }

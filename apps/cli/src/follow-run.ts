@@ -1,5 +1,5 @@
 import { createHydrator, type HydratorSnapshot } from '@cody/reducer';
-import { safeParseStreamEvent, type StreamEvent } from '@cody/schema';
+import { type StreamEvent, safeParseStreamEvent } from '@cody/schema';
 import { createParser } from 'eventsource-parser';
 import type { ApiClient } from './api-client';
 import { httpError } from './api-client';
@@ -79,7 +79,8 @@ async function readOnce(
     }),
     ...(signal ? { signal } : {}),
   });
-  if (res.status !== 200) throw Object.assign(httpError(res.status, await res.text()), { status: res.status });
+  if (res.status !== 200)
+    throw Object.assign(httpError(res.status, await res.text()), { status: res.status });
   const parser = createParser({
     onEvent: (event) => onMessage({ id: event.id, event: event.event, data: event.data }),
   });

@@ -30,7 +30,10 @@ export class TerminalRenderer {
     const payload = event.payload;
     switch (payload.type) {
       case 'response_start':
-        this.line(this.err, this.c.dim(`run ${payload.response_id} · ${payload.provider_id} ${payload.model_id}`));
+        this.line(
+          this.err,
+          this.c.dim(`run ${payload.response_id} · ${payload.provider_id} ${payload.model_id}`),
+        );
         break;
       case 'item_start': {
         const started = item(payload.item_id);

@@ -45,6 +45,8 @@ export async function watchRun(ctx: CliContext, runId: string, json: boolean): P
       ? ERROR_CODES.ABORTED
       : (response?.error?.code ?? snapshot.state?.error?.code ?? ERROR_CODES.INTERNAL_ERROR);
   const message = response?.error?.message ?? snapshot.state?.error?.message ?? '';
-  ctx.err.write(`cody: run ${runId} ended ${response?.status ?? 'error'}: ${code}${message ? ` ${message}` : ''}\n`);
+  ctx.err.write(
+    `cody: run ${runId} ended ${response?.status ?? 'error'}: ${code}${message ? ` ${message}` : ''}\n`,
+  );
   return exitCodeOf(response);
 }
