@@ -90,6 +90,7 @@ export async function createCodyServer(options: CodyServerOptions): Promise<Cody
     tools: toolDeclarations(),
     maxSteps: config.CODY_MAX_STEPS,
     logger: log,
+    traceContent: config.telemetry?.traceContent ?? false,
   });
 
   const context: ServerContext = {
@@ -131,6 +132,7 @@ export async function createCodyServer(options: CodyServerOptions): Promise<Cody
             }
           : {}),
         logger: log,
+        traceContent: config.telemetry?.traceContent ?? false,
       }),
     );
   }

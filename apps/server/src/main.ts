@@ -16,7 +16,10 @@ try {
   process.exit(1);
 }
 
-const telemetry = startTelemetry({ otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
+const telemetry = startTelemetry({
+  ...(config.telemetry ? { config: config.telemetry } : {}),
+  serviceName: 'cody-server',
+});
 const server = await createCodyServer({ config });
 const url = await server.listen();
 const base = url.replace('0.0.0.0', '127.0.0.1');

@@ -58,6 +58,8 @@ export interface ToolWorkerOptions {
   /** Consumer name in the group; unique per process. Default `<host>:<pid>:<random>`. */
   consumer?: string;
   logger?: Logger;
+  /** Tool spans carry the call's arguments and result (CODY_TRACE_CONTENT=on; sensitive). */
+  traceContent?: boolean;
 }
 
 export interface ToolWorkerStats {
@@ -108,6 +110,7 @@ export class ToolWorker {
   private readonly workspaceRoot: string;
   private readonly limits: Partial<ToolLimits> | undefined;
   private readonly env: NodeJS.ProcessEnv | undefined;
+  private readonly traceContent: boolean;
   private readonly held = new Map<string, Job>();
   private readonly queue: Job[] = [];
   private readonly byRun = new Map<string, Set<Job>>();
@@ -131,6 +134,7 @@ export class ToolWorker {
     this.workspaceRoot = options.workspaceRoot;
     this.limits = options.limits;
     this.env = options.env;
+    this.traceContent = options.traceContent ?? false;
     this.consumer = options.consumer ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
     this.settings = {
       concurrency: options.concurrency ?? DEFAULTS.concurrency,
@@ -348,6 +352,7 @@ export class ToolWorker {
           'messaging.system': 'redis',
           'messaging.destination.name': this.transport.keys.toolRequests,
           'messaging.message.id': job.entry.id,
+          ...(this.traceContent ? { 'gen_ai.tool.call.arguments': request.arguments } : {}),
         },
       },
       parent,
@@ -389,6 +394,7 @@ export class ToolWorker {
       ];
       const outcome = await answerToolCall(redis, keys, request.runId, request.callId, payloads.map(event));
       span.setAttribute('cody.tool.outcome', outcome.status);
+      if (this.traceContent) span.setAttribute('gen_ai.tool.call.result', result.output);
       if (outcome.status === 'published') this.counters.answered++;
       else this.counters.alreadyAnswered++;
       if (outcome.status === 'gone')
