@@ -36,18 +36,18 @@ type AnyValue = {
   arrayValue?: { values?: AnyValue[] };
 };
 
-const valueOf = (value: AnyValue | undefined): unknown => {
+const decodeValue = (value: AnyValue | undefined): unknown => {
   if (!value) return undefined;
   if (value.stringValue !== undefined) return value.stringValue;
   if (value.intValue !== undefined) return Number(value.intValue);
   if (value.doubleValue !== undefined) return value.doubleValue;
   if (value.boolValue !== undefined) return value.boolValue;
-  if (value.arrayValue) return (value.arrayValue.values ?? []).map(valueOf);
+  if (value.arrayValue) return (value.arrayValue.values ?? []).map(decodeValue);
   return undefined;
 };
 
 const attributesOf = (list: { key: string; value: AnyValue }[] | undefined) =>
-  Object.fromEntries((list ?? []).map((a) => [a.key, valueOf(a.value)]));
+  Object.fromEntries((list ?? []).map((a) => [a.key, decodeValue(a.value)]));
 
 export async function startOtlpReceiver(): Promise<OtlpReceiver> {
   const spans: ReceivedSpan[] = [];
