@@ -1,6 +1,4 @@
 import { trace } from '@opentelemetry/api';
-import { OTLPTraceExporter as OtlpJsonExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { OTLPTraceExporter as OtlpProtoExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import {
   BatchSpanProcessor,
@@ -10,6 +8,7 @@ import {
 } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
+import { LazySpanExporter } from './lazy-span-exporter';
 import { loadTelemetryConfig, type OtlpDestination, type TelemetryConfig } from './load-telemetry-config';
 
 export interface TelemetryOptions {
@@ -66,7 +65,9 @@ export function startTelemetry(options: TelemetryOptions = {}): Telemetry {
 
 function exporterFor(destination: OtlpDestination): SpanExporter {
   const options = { url: destination.url, headers: destination.headers };
-  return destination.protocol === 'http/json'
-    ? new OtlpJsonExporter(options)
-    : new OtlpProtoExporter(options);
+  return new LazySpanExporter(async () =>
+    destination.protocol === 'http/json'
+      ? new (await import('@opentelemetry/exporter-trace-otlp-http')).OTLPTraceExporter(options)
+      : new (await import('@opentelemetry/exporter-trace-otlp-proto')).OTLPTraceExporter(options),
+  );
 }

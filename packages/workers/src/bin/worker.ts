@@ -2,7 +2,7 @@
 import { RedisTransport } from '@cody/redis';
 import { CodyError } from '@cody/schema';
 import { createStore } from '@cody/store';
-import { loadTelemetryConfig, startTelemetry, type TelemetryConfig } from '@cody/telemetry';
+import { loadTelemetryConfig, type TelemetryConfig } from '@cody/telemetry/config';
 import { PersistenceWorker } from '../persistence/persistence-worker';
 import { loadToolWorkerConfig, type ToolWorkerConfig } from '../tool-worker/load-tool-worker-config';
 import { ToolWorker } from '../tool-worker/tool-worker';
@@ -22,8 +22,15 @@ async function main(): Promise<void> {
     console.error(`cody worker: bad configuration: ${(error as Error).message}`);
     process.exit(2);
   }
-  // the same tracer setup as the server: persistence and tool spans join each run's trace
-  const telemetry = startTelemetry({ config: telemetryConfig, serviceName: 'cody-worker' });
+  // the same tracer setup as the server, so persistence and tool spans join each run's trace;
+  // loaded only when spans go somewhere (trace context is passed on without an SDK as well)
+  const exporting = telemetryConfig.destinations.length > 0 || telemetryConfig.console;
+  const telemetry = exporting
+    ? (await import('@cody/telemetry')).startTelemetry({
+        config: telemetryConfig,
+        serviceName: 'cody-worker',
+      })
+    : undefined;
   const logger = jsonLogger(config.logLevel, { pid: process.pid, component: 'cody-worker' });
   const transport = new RedisTransport({
     url: config.redisUrl,
@@ -61,7 +68,7 @@ async function main(): Promise<void> {
     await Promise.all([persistence.stop(), tools.stop()]);
     await store.close();
     await transport.close();
-    await telemetry.shutdown();
+    await telemetry?.shutdown();
     process.exit(0);
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
