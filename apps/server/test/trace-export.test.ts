@@ -38,9 +38,13 @@ async function traceOf(receiver: OtlpReceiver, runId: string) {
   const submit = await receiver.waitFor((spans) =>
     spans.find((s) => s.name === 'POST /api/v2/submit' && s.attributes['cody.run_id'] === runId),
   );
-  // the tool span ends after its answer is in the stream, before the run does
-  await receiver.waitFor((spans) =>
-    spans.some((s) => s.traceId === submit.traceId && s.name === 'execute_tool readFile'),
+  // each process exports on its own schedule: wait until the tool span (worker) and both
+  // model-call spans (run driver) are in too
+  await receiver.waitFor(
+    (spans) =>
+      spans.some((s) => s.traceId === submit.traceId && s.name === 'execute_tool readFile') &&
+      spans.filter((s) => s.traceId === submit.traceId && s.attributes['gen_ai.operation.name'] === 'chat')
+        .length >= 2,
   );
   return { submit, inTrace: receiver.spans.filter((s) => s.traceId === submit.traceId) };
 }
@@ -121,7 +125,7 @@ describe('[TC-OBS] OTLP export, server with in-process workers', () => {
           providerId: 'openai',
           model: 'gpt-5-mini',
         });
-        expect(run.stored.status).toBe('complete');
+        expect(run.stored.status, JSON.stringify(run.stored.error)).toBe('complete');
         const trace = await traceOf(receiver, run.runId);
         const { chats, tool } = expectOneTraceWithEverySpan(receiver, run.runId, trace);
         expect(trace.submit.service).toBe('cody-under-test');
@@ -209,7 +213,7 @@ describe('[TC-OBS] OTLP export, workers in their own process (CODY_WORKERS=none 
       providerId: 'openai',
       model: 'gpt-5-mini',
     });
-    expect(run.stored.status).toBe('complete');
+    expect(run.stored.status, JSON.stringify(run.stored.error)).toBe('complete');
     const trace = await traceOf(receiver, run.runId);
     const { tool } = expectOneTraceWithEverySpan(receiver, run.runId, trace);
     expect(trace.submit.service).toBe('cody-server');
@@ -248,7 +252,7 @@ describe('[TC-OBS] Langfuse keys configure the OTLP exporter', () => {
       providerId: 'openai',
       model: 'gpt-5-mini',
     });
-    expect(run.stored.status).toBe('complete');
+    expect(run.stored.status, JSON.stringify(run.stored.error)).toBe('complete');
     // protobuf (the SDK's default protocol) is kept raw: the run id is in it as a string attribute
     const request = await new Promise<(typeof receiver.requests)[number]>((resolve) => {
       const poll = () => {
