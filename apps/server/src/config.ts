@@ -1,4 +1,5 @@
 import { CodyError, formatValidationError } from '@cody/schema';
+import { loadTelemetryConfig, type TelemetryConfig } from '@cody/telemetry';
 import { loadToolWorkerConfig, type ToolWorkerConfig } from '@cody/workers';
 import { z } from 'zod';
 
@@ -36,7 +37,6 @@ export const ServerConfigSchema = z.object({
   CODY_MODELS: optionalText,
   CODY_WORKSPACE: z.string().default(() => process.cwd()),
   CODY_API_TOKEN: optionalText,
-  OTEL_EXPORTER_OTLP_ENDPOINT: url('an OTLP/HTTP collector'),
   /** `inprocess` runs the persistence and tool workers inside the server; `none` runs API only. */
   CODY_WORKERS: z.enum(['inprocess', 'none']).default('inprocess'),
   /** How long a finished run's stream stays in Redis after its terminal state is stored. */
@@ -55,6 +55,8 @@ export type ServerConfig = z.infer<typeof ServerConfigSchema> & {
    * Absent: the tool defaults.
    */
   tools?: ToolWorkerConfig;
+  /** OTEL_*, LANGFUSE_* and CODY_TRACE_CONTENT, read by @cody/telemetry (see its README). */
+  telemetry?: TelemetryConfig;
 };
 
 /** Reads the configuration; a bad value stops start-up with a message naming the variable. */
@@ -73,5 +75,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     // the tool settings name their variable in the message
     throw new CodyError('CONFIGURATION_ERROR', `invalid configuration: ${(error as Error).message}`);
   }
-  return { ...result.data, tools };
+  // names its variable in the message, already a CONFIGURATION_ERROR
+  const telemetry = loadTelemetryConfig(env);
+  return { ...result.data, tools, telemetry };
 }

@@ -111,6 +111,7 @@ export async function createCodyServer(options: CodyServerOptions): Promise<Cody
     tools: async () => [...toolDeclarations(), ...mcpToolDeclarations(await readMcpCatalogue(transport))],
     maxSteps: config.CODY_MAX_STEPS,
     logger: log,
+    traceContent: config.telemetry?.traceContent ?? false,
   });
 
   const context: ServerContext = {
@@ -155,6 +156,7 @@ export async function createCodyServer(options: CodyServerOptions): Promise<Cody
             }
           : {}),
         logger: log,
+        traceContent: config.telemetry?.traceContent ?? false,
       }),
     );
   }

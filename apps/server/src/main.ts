@@ -16,7 +16,10 @@ try {
   process.exit(1);
 }
 
-const telemetry = startTelemetry({ otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
+const telemetry = startTelemetry({
+  ...(config.telemetry ? { config: config.telemetry } : {}),
+  serviceName: 'cody-server',
+});
 // people read a terminal; machines read a pipe or a file
 const pretty =
   config.CODY_LOG_FORMAT === 'pretty' || (config.CODY_LOG_FORMAT === 'auto' && process.stdout.isTTY);

@@ -44,6 +44,11 @@ export interface RunAgentLoopOptions {
   logger?: Logger;
   /** Default: the global tracer provider's `@cody/adapters` tracer. */
   tracer?: Tracer;
+  /**
+   * Model-call spans carry the input messages, reasoning, output and tool calls as the GenAI
+   * conventions describe (CODY_TRACE_CONTENT=on). Sensitive: off by default.
+   */
+  traceContent?: boolean;
 }
 
 export interface AgentLoopResult {
@@ -137,6 +142,7 @@ export async function runAgentLoop(options: RunAgentLoopOptions): Promise<AgentL
       signal,
       emit,
       tracer: options.tracer,
+      traceContent: options.traceContent ?? false,
     });
     if (outcome.kind === 'aborted' || signal.aborted) return result('aborted', 'aborted');
     if (outcome.kind === 'failed') {
@@ -194,6 +200,7 @@ interface CallContext {
   signal: AbortSignal;
   emit(payload: StreamPayload): Promise<void>;
   tracer: Tracer | undefined;
+  traceContent: boolean;
 }
 
 /** One model call: provider parts → canonical payloads with fresh item ids. */
@@ -203,13 +210,17 @@ async function streamModelCall(
   ctx: CallContext,
 ): Promise<CallOutcome> {
   const { emit, signal } = ctx;
-  const span = startModelCallSpan(ctx.tracer, {
-    provider: provider.id,
-    model: request.model.apiModel,
-    step: ctx.step,
-    responseId: ctx.responseId,
-    maxTokens: request.maxOutputTokens,
-  });
+  const span = startModelCallSpan(
+    ctx.tracer,
+    {
+      provider: provider.id,
+      model: request.model.apiModel,
+      step: ctx.step,
+      responseId: ctx.responseId,
+      maxTokens: request.maxOutputTokens,
+    },
+    ctx.traceContent ? { input: request.history, instructions: request.instructions } : undefined,
+  );
   const open = new Map<string, string>();
   const produced: OutputItem[] = [];
   let finishReason: FinishReason | undefined;
@@ -317,7 +328,7 @@ async function streamModelCall(
     }
     return { kind: 'failed', error };
   }
-  span.finished(finishReason as FinishReason, usage);
+  span.finished(finishReason as FinishReason, usage, produced);
   span.end();
   return { kind: 'finished', items: produced, finishReason: finishReason as FinishReason, usage };
 }

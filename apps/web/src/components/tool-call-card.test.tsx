@@ -22,7 +22,14 @@ const output: FunctionCallOutputItem = {
 
 const render = (name: string) =>
   renderToStaticMarkup(
-    <ToolCallCard call={call(name)} output={output} callStatus="done" outputStatus="done" runDone runStopped={false} />,
+    <ToolCallCard
+      call={call(name)}
+      output={output}
+      callStatus="done"
+      outputStatus="done"
+      runDone
+      runStopped={false}
+    />,
   );
 
 describe('ToolCallCard', () => {

@@ -37,6 +37,12 @@ export const ERROR_CODES = {
   SANDBOX_UNAVAILABLE: 'SANDBOX_UNAVAILABLE',
   STORE_ERROR: 'STORE_ERROR',
   ABORTED: 'ABORTED',
+  /** A client (the `cody` CLI) could not reach the server or Redis. */
+  SERVER_UNREACHABLE: 'SERVER_UNREACHABLE',
+  /** A client was called wrongly (unknown command, missing argument). */
+  USAGE_ERROR: 'USAGE_ERROR',
+  /** A server answered something that is not Cody's API (no `{error:{code}}` body). */
+  UNEXPECTED_RESPONSE: 'UNEXPECTED_RESPONSE',
   INTERNAL_ERROR: 'INTERNAL_ERROR',
 } as const;
 export type ErrorCode = (typeof ERROR_CODES)[keyof typeof ERROR_CODES];

@@ -2,6 +2,7 @@
 import { RedisTransport } from '@cody/redis';
 import { CodyError } from '@cody/schema';
 import { createStore } from '@cody/store';
+import { loadTelemetryConfig, type TelemetryConfig } from '@cody/telemetry/config';
 import { PersistenceWorker } from '../persistence/persistence-worker';
 import { loadToolWorkerConfig, type ToolWorkerConfig } from '../tool-worker/load-tool-worker-config';
 import { ToolWorker } from '../tool-worker/tool-worker';
@@ -11,14 +12,25 @@ import { loadWorkerConfig, type WorkerConfig, WorkerConfigError } from './load-w
 async function main(): Promise<void> {
   let config: WorkerConfig;
   let toolConfig: ToolWorkerConfig;
+  let telemetryConfig: TelemetryConfig;
   try {
     config = loadWorkerConfig();
     toolConfig = loadToolWorkerConfig(process.env);
+    telemetryConfig = loadTelemetryConfig(process.env);
   } catch (error) {
     if (!(error instanceof WorkerConfigError) && !CodyError.isInstance(error)) throw error;
     console.error(`cody worker: bad configuration: ${(error as Error).message}`);
     process.exit(2);
   }
+  // the same tracer setup as the server, so persistence and tool spans join each run's trace;
+  // loaded only when spans go somewhere (trace context is passed on without an SDK as well)
+  const exporting = telemetryConfig.destinations.length > 0 || telemetryConfig.console;
+  const telemetry = exporting
+    ? (await import('@cody/telemetry')).startTelemetry({
+        config: telemetryConfig,
+        serviceName: 'cody-worker',
+      })
+    : undefined;
   const logger = jsonLogger(config.logLevel, { pid: process.pid, component: 'cody-worker' });
   const transport = new RedisTransport({
     url: config.redisUrl,
@@ -41,7 +53,12 @@ async function main(): Promise<void> {
     writeIntervalMs: config.writeIntervalMs,
   });
 
-  const tools = new ToolWorker({ transport, logger, ...toolConfig });
+  const tools = new ToolWorker({
+    transport,
+    logger,
+    ...toolConfig,
+    traceContent: telemetryConfig.traceContent,
+  });
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -51,6 +68,7 @@ async function main(): Promise<void> {
     await Promise.all([persistence.stop(), tools.stop()]);
     await store.close();
     await transport.close();
+    await telemetry?.shutdown();
     process.exit(0);
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));

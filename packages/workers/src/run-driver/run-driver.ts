@@ -47,6 +47,8 @@ export interface RunDriverOptions {
   /** How long a model turn waits for the tool workers before answering a call as failed. */
   toolOutputTimeoutMs?: number;
   logger?: Logger;
+  /** Model-call spans carry the messages, reasoning and output (CODY_TRACE_CONTENT=on; sensitive). */
+  traceContent?: boolean;
   /** This process's id in run leases; default host:pid:uuid. */
   owner?: string;
 }
@@ -232,6 +234,7 @@ export class RunDriver {
         signal,
         emit,
         logger: this.logger,
+        traceContent: this.options.traceContent ?? false,
         awaitToolOutputs: (calls, callSignal) => this.toolOutputs(runId, calls, lastId, callSignal),
       });
       if (result.status !== 'aborted' || keeper.signal.aborted) return;

@@ -71,6 +71,8 @@ export interface ToolWorkerOptions {
   /** MCP servers whose tools this worker also executes (`CODY_MCP_CONFIG`, see loadToolWorkerConfig). */
   mcp?: McpToolWorkerConfig;
   logger?: Logger;
+  /** Tool spans carry the call's arguments and result (CODY_TRACE_CONTENT=on; sensitive). */
+  traceContent?: boolean;
 }
 
 export interface ToolWorkerStats {
@@ -128,6 +130,7 @@ export class ToolWorker {
   private unsubscribeMcp: (() => void) | undefined;
   private readonly sandboxSettings: Partial<ExecSandboxSettings>;
   private sandbox: ExecSandbox | undefined;
+  private readonly traceContent: boolean;
   private readonly held = new Map<string, Job>();
   private readonly queue: Job[] = [];
   private readonly byRun = new Map<string, Set<Job>>();
@@ -160,6 +163,7 @@ export class ToolWorker {
         })
       : undefined;
     this.sandboxSettings = options.sandbox ?? {};
+    this.traceContent = options.traceContent ?? false;
     this.consumer = options.consumer ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
     this.settings = {
       concurrency: options.concurrency ?? DEFAULTS.concurrency,
@@ -442,6 +446,7 @@ export class ToolWorker {
           'messaging.system': 'redis',
           'messaging.destination.name': this.transport.keys.toolRequests,
           'messaging.message.id': job.entry.id,
+          ...(this.traceContent ? { 'gen_ai.tool.call.arguments': request.arguments } : {}),
         },
       },
       parent,
@@ -483,6 +488,7 @@ export class ToolWorker {
       ];
       const outcome = await answerToolCall(redis, keys, request.runId, request.callId, payloads.map(event));
       span.setAttribute('cody.tool.outcome', outcome.status);
+      if (this.traceContent) span.setAttribute('gen_ai.tool.call.result', result.output);
       if (outcome.status === 'published') this.counters.answered++;
       else this.counters.alreadyAnswered++;
       if (outcome.status === 'gone')
