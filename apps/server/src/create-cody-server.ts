@@ -158,7 +158,7 @@ export async function createCodyServer(options: CodyServerOptions): Promise<Cody
     isAllowedHost: hostAllowlist(config.HOST, config.CODY_ALLOWED_HOSTS),
     corsOrigins: config.CODY_CORS_ORIGINS,
   });
-  await installSecurityHeaders(app);
+  installSecurityHeaders(app);
   if (config.CODY_CORS_ORIGINS.length > 0) {
     await app.register(cors, {
       origin: config.CODY_CORS_ORIGINS,

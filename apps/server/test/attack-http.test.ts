@@ -136,7 +136,7 @@ describe('auth is decided on the matched route', () => {
   });
 
   it.each(unmatchedSpellings)('GET %s → 401 or the 404 envelope, never data', async (path) => {
-    for (const headers of [{}, { authorization: 'Bearer wrong' }]) {
+    for (const headers of [{}, { authorization: 'Bearer wrong' }] as Record<string, string>[]) {
       const reply = await send(guarded, { path, headers });
       // 400: a path the router cannot decode (`%00`)
       expect([400, 401, 404], `${path} → ${reply.status}`).toContain(reply.status);
@@ -275,7 +275,7 @@ describe('Origin and Host', () => {
       { origin: `http://127.0.0.1.evil.example:${new URL(guarded.baseUrl).port}` },
       { origin: `https://127.0.0.1:${new URL(guarded.baseUrl).port}.evil.example` },
       { 'sec-fetch-site': 'cross-site' },
-    ]) {
+    ] as Record<string, string>[]) {
       const reply = await submitFrom(guarded, headers);
       expect(reply.status, JSON.stringify(headers)).toBe(403);
       expect(reply.headers['access-control-allow-origin']).toBeUndefined();

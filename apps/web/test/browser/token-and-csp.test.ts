@@ -36,9 +36,12 @@ describe.skipIf(!chromium.found)(
         rules: [
           {
             match: { lastUserText: 'with the token' },
-            reply: replies.text(ANSWER.split(' ').map((word, i) => (i === 0 ? word : ` ${word}`)), {
-              delayMs: 20,
-            }),
+            reply: replies.text(
+              ANSWER.split(' ').map((word, i) => (i === 0 ? word : ` ${word}`)),
+              {
+                delayMs: 20,
+              },
+            ),
           },
         ],
       });
@@ -80,7 +83,9 @@ describe.skipIf(!chromium.found)(
       for (const request of stream) expect(request.authorization).toBe(`Bearer ${TOKEN}`);
       expect(requests.filter((request) => request.url.includes(TOKEN))).toEqual([]);
 
-      const violations = await page.evaluate(() => (window as { __cspViolations?: string[] }).__cspViolations);
+      const violations = await page.evaluate(
+        () => (window as { __cspViolations?: string[] }).__cspViolations,
+      );
       expect(violations).toEqual([]);
       expect(pageErrors).toEqual([]);
     });
