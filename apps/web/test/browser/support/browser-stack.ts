@@ -78,6 +78,9 @@ export async function startBrowserStack(options: BrowserStackOptions): Promise<B
     ANTHROPIC_BASE_URL: llm.anthropicBaseUrl,
     CODY_RUN_TTL_SECONDS: '300',
     LOG_LEVEL: 'warn',
+    // the tests poll runs every 50 ms next to the app's own requests: limits no person reaches
+    CODY_RATE_LIMIT_API: '1000000',
+    CODY_RATE_LIMIT_SUBMIT: '1000000',
     ...(options.token ? { CODY_API_TOKEN: options.token } : {}),
   };
   const authorization: Record<string, string> = options.token
