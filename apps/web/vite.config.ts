@@ -13,8 +13,27 @@ const forwardDrops: ProxyOptions['configure'] = (proxy) => {
   });
 };
 
+// The API refuses POST/PATCH/DELETE whose Origin is not its own. A request the page on this dev
+// server made (Origin = this server, as the browser saw it) is passed on with the API's origin;
+// any other Origin is passed on untouched, so the API still refuses foreign pages.
+const sameOriginAsApi: ProxyOptions['configure'] = (proxy) => {
+  proxy.on('proxyReq', (proxyReq, req) => {
+    const origin = req.headers.origin;
+    if (origin && URL.canParse(origin) && new URL(origin).host === req.headers.host) {
+      proxyReq.setHeader('origin', new URL(apiTarget).origin);
+    }
+  });
+};
+
 const proxy: Record<string, ProxyOptions> = {
-  '/api': { target: apiTarget, changeOrigin: true, configure: forwardDrops },
+  '/api': {
+    target: apiTarget,
+    changeOrigin: true,
+    configure: (proxy, options) => {
+      forwardDrops(proxy, options);
+      sameOriginAsApi(proxy, options);
+    },
+  },
   '/health': { target: apiTarget, changeOrigin: true },
 };
 

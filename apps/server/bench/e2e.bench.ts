@@ -508,6 +508,9 @@ try {
     ANTHROPIC_API_KEY: 'bench',
     CODY_RUN_TTL_SECONDS: '120',
     LOG_LEVEL: 'info',
+    // one client submitting hundreds of runs at once: the load measured, not one to limit
+    CODY_RATE_LIMIT_API: '1000000',
+    CODY_RATE_LIMIT_SUBMIT: '1000000',
   });
   const sampled: Sampled = {
     pids: {

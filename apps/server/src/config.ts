@@ -2,6 +2,7 @@ import { CodyError, formatValidationError } from '@cody/schema';
 import { loadTelemetryConfig, type TelemetryConfig } from '@cody/telemetry';
 import { loadToolWorkerConfig, type ToolWorkerConfig } from '@cody/workers';
 import { z } from 'zod';
+import { isLoopbackHost } from './http/is-loopback-host';
 
 const optionalText = z
   .string()
@@ -12,6 +13,43 @@ const url = (what: string) =>
   optionalText.refine((value) => value === undefined || URL.canParse(value), {
     message: `must be a URL (${what})`,
   });
+
+/** A comma-separated list; blanks dropped. */
+const commaList = optionalText.transform((value) =>
+  value === undefined
+    ? []
+    : value
+        .split(',')
+        .map((entry) => entry.trim())
+        .filter(Boolean),
+);
+
+/** `https://app.example:8443`: scheme, host and port only, exactly as a browser sends `Origin`. */
+const originList = commaList.superRefine((origins, ctx) => {
+  for (const origin of origins) {
+    const parsed = URL.canParse(origin) ? new URL(origin) : undefined;
+    if (!parsed || !/^https?:$/.test(parsed.protocol) || parsed.origin !== origin.replace(/\/$/, '')) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `"${origin}" is not an origin (scheme://host[:port], no path; "*" is not accepted)`,
+      });
+    }
+  }
+});
+
+/** Host names (no scheme, no port): what the `Host` header may name besides the loopback names. */
+const hostList = commaList.superRefine((hosts, ctx) => {
+  for (const host of hosts) {
+    if (!/^(\[[0-9a-f:.]+\]|[a-z0-9.-]+|[0-9a-f:]+)$/i.test(host)) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `"${host}" is not a host name (give the name only, no scheme or port)`,
+      });
+    }
+  }
+});
+
+const perWindow = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
 /** Every setting the server reads from the environment (SPEC §10). */
 export const ServerConfigSchema = z.object({
@@ -37,6 +75,14 @@ export const ServerConfigSchema = z.object({
   CODY_MODELS: optionalText,
   CODY_WORKSPACE: z.string().default(() => process.cwd()),
   CODY_API_TOKEN: optionalText,
+  /** Origins other than the server's own that may call the API from a browser (CORS). */
+  CODY_CORS_ORIGINS: originList,
+  /** Host names the `Host` header may carry besides loopback and the bind address. */
+  CODY_ALLOWED_HOSTS: hostList,
+  /** Requests per client (IP) and window to the API as a whole, and to submit on its own. */
+  CODY_RATE_LIMIT_API: perWindow(600),
+  CODY_RATE_LIMIT_SUBMIT: perWindow(30),
+  CODY_RATE_LIMIT_WINDOW_SECONDS: perWindow(60),
   /** `inprocess` runs the persistence and tool workers inside the server; `none` runs API only. */
   CODY_WORKERS: z.enum(['inprocess', 'none']).default('inprocess'),
   /** How long a finished run's stream stays in Redis after its terminal state is stored. */
@@ -66,6 +112,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new CodyError(
       'CONFIGURATION_ERROR',
       `invalid configuration: ${formatValidationError(result.error)}`,
+    );
+  }
+  if (!isLoopbackHost(result.data.HOST) && !result.data.CODY_API_TOKEN) {
+    // anyone who can reach the port could run commands on this machine
+    throw new CodyError(
+      'CONFIGURATION_ERROR',
+      `invalid configuration: HOST=${result.data.HOST} is reachable from the network; set CODY_API_TOKEN ` +
+        '(a long random secret) before binding a non-loopback address, or bind HOST=127.0.0.1',
     );
   }
   let tools: ToolWorkerConfig;

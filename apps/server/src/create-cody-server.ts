@@ -28,7 +28,13 @@ import pretty from 'pino-pretty';
 import type { ServerConfig } from './config';
 import { apiDescription } from './http/api-docs';
 import { installBearerAuth } from './http/bearer-auth';
+import { clientErrorHandler } from './http/client-error-handler';
 import { installErrorHandler } from './http/error-handler';
+import { hostAllowlist } from './http/host-allowlist';
+import { collectMethodNotAllowed } from './http/method-not-allowed';
+import { installRateLimits } from './http/rate-limits';
+import { installRequestGuards } from './http/request-guards';
+import { installSecurityHeaders } from './http/security-headers';
 import { configRoutes } from './routes/config-routes';
 import { healthRoutes } from './routes/health-routes';
 import { runRoutes } from './routes/run-routes';
@@ -65,6 +71,13 @@ export async function createCodyServer(options: CodyServerOptions): Promise<Cody
   const env = options.env ?? process.env;
   const app = Fastify({
     bodyLimit: config.CODY_BODY_LIMIT_BYTES,
+    // the router's defaults, stated because the attack suite pins what they mean: a path
+    // matches one spelling only (percent-escapes decoded), so `/API`, `//api`, `/api/./v2`,
+    // `/api/v2/threads;x` or a trailing slash match no route (useSemicolonDelimiter is off too)
+    routerOptions: { caseSensitive: true, ignoreTrailingSlash: false, ignoreDuplicateSlashes: false },
+    // a missing Host is answered by our own check, in the JSON envelope
+    http: { requireHostHeader: false },
+    clientErrorHandler,
     // SSE responses are long-lived: close must not wait for their clients
     forceCloseConnections: true,
     logger:
@@ -164,8 +177,30 @@ export async function createCodyServer(options: CodyServerOptions): Promise<Cody
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandler(app);
-  await app.register(cors, { origin: true, exposedHeaders: ['content-type'] });
+  // order matters: the checks every request passes (target length, Host, Origin) and the
+  // security headers come first, then CORS for listed origins only; on each route the rate
+  // limit runs before the token check, so refused guesses count
+  installRequestGuards(app, {
+    isAllowedHost: hostAllowlist(config.HOST, config.CODY_ALLOWED_HOSTS),
+    corsOrigins: config.CODY_CORS_ORIGINS,
+  });
+  installSecurityHeaders(app);
+  if (config.CODY_CORS_ORIGINS.length > 0) {
+    await app.register(cors, {
+      origin: config.CODY_CORS_ORIGINS,
+      methods: ['GET', 'POST', 'PATCH', 'DELETE'],
+      allowedHeaders: ['authorization', 'content-type', 'last-event-id'],
+      exposedHeaders: ['content-type', 'retry-after'],
+      maxAge: 600,
+    });
+  }
+  await installRateLimits(app, {
+    api: config.CODY_RATE_LIMIT_API,
+    submit: config.CODY_RATE_LIMIT_SUBMIT,
+    windowSeconds: config.CODY_RATE_LIMIT_WINDOW_SECONDS,
+  });
   installBearerAuth(app, config.CODY_API_TOKEN);
+  const methodNotAllowed = collectMethodNotAllowed(app);
   await app.register(swagger, {
     openapi: {
       info: {
@@ -186,7 +221,11 @@ export async function createCodyServer(options: CodyServerOptions): Promise<Cody
     },
     transform: jsonSchemaTransform,
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(swaggerUi, {
+    routePrefix: '/docs',
+    // Swagger UI sets inline styles as it renders; only its own pages get that allowance
+    transformStaticCSP: (header) => header.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'"),
+  });
   await app.register(healthRoutes(context));
   await app.register(
     async (api) => {
@@ -200,9 +239,15 @@ export async function createCodyServer(options: CodyServerOptions): Promise<Cody
   const webDist = config.CODY_WEB_DIST ?? webDistDefault;
   if (existsSync(join(webDist, 'index.html'))) {
     // the app routes with the URL hash, so serving files is all it needs; wildcard mode also
-    // serves files a rebuild added after start-up
-    await app.register(fastifyStatic, { root: webDist, wildcard: true });
+    // serves files a rebuild added after start-up. The files hold no data: public.
+    await app.register(async (files) => {
+      files.addHook('onRoute', (route) => {
+        route.config = { ...route.config, public: true };
+      });
+      await files.register(fastifyStatic, { root: webDist, wildcard: true });
+    });
   }
+  methodNotAllowed.answer();
 
   for (const worker of workers) await worker.start();
 

@@ -224,7 +224,7 @@ describe('[TC-API] other routes', () => {
       ['querystring.from'],
     ],
     ['GET', '/api/v2/nothing-here', 404, 'NOT_FOUND', undefined, ['/api/v2/nothing-here']],
-    ['PUT', '/api/v2/submit', 404, 'NOT_FOUND', { prompt: 'hi' }, ['PUT']],
+    ['PUT', '/api/v2/submit', 405, 'METHOD_NOT_ALLOWED', { prompt: 'hi' }, ['PUT', 'POST']],
   ] as const)('%s %s → %i %s', async (method, path, status, code, body, names) => {
     await expectRejected(
       stack,

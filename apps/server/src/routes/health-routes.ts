@@ -27,6 +27,8 @@ export function healthRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
     app.get(
       '/health',
       {
+        // probes need it without the token; it tells only whether Redis and the store answer
+        config: { public: true },
         schema: {
           tags: ['health'],
           summary: 'Redis and store status',

@@ -43,6 +43,8 @@ export function runRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
     app.post(
       '/submit',
       {
+        // every submit spends provider tokens: its own, tighter rate limit
+        config: { limit: 'submit' },
         schema: {
           tags: ['runs'],
           summary: 'Start a turn; returns where to stream it',

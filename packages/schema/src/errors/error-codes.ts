@@ -6,6 +6,33 @@ export const ERROR_CODES = {
   INVALID_EVENT: 'INVALID_EVENT',
   /** A request body or parameter failed validation. */
   VALIDATION_ERROR: 'VALIDATION_ERROR',
+  // HTTP: what the server answers for requests it refuses before (or instead of) a handler
+  /** The body is not JSON (or empty where JSON was announced). 400. */
+  INVALID_JSON: 'INVALID_JSON',
+  /** A request the HTTP layer could not read (malformed, missing Host). 400. */
+  BAD_REQUEST: 'BAD_REQUEST',
+  /** No or a wrong `Authorization: Bearer` token while `CODY_API_TOKEN` is set. 401. */
+  UNAUTHORIZED: 'UNAUTHORIZED',
+  /** A state-changing or preflight request from an Origin that is not allowed. 403. */
+  ORIGIN_NOT_ALLOWED: 'ORIGIN_NOT_ALLOWED',
+  /** A `Host` header naming a host this server does not serve (DNS rebinding). 403. */
+  HOST_NOT_ALLOWED: 'HOST_NOT_ALLOWED',
+  /** No route for this method and path. 404. */
+  NOT_FOUND: 'NOT_FOUND',
+  /** The path exists, the method does not. 405. */
+  METHOD_NOT_ALLOWED: 'METHOD_NOT_ALLOWED',
+  /** The body is larger than `CODY_BODY_LIMIT_BYTES`. 413. */
+  PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  /** The client did not send its request in time. 408. */
+  REQUEST_TIMEOUT: 'REQUEST_TIMEOUT',
+  /** The request target is longer than the server reads. 414. */
+  URI_TOO_LONG: 'URI_TOO_LONG',
+  /** A content type the route does not parse. 415. */
+  UNSUPPORTED_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+  /** This client sent more requests than its rate limit allows; `Retry-After` says when to retry. 429. */
+  RATE_LIMITED: 'RATE_LIMITED',
+  /** The request's headers are larger than the server reads. 431. */
+  HEADERS_TOO_LARGE: 'HEADERS_TOO_LARGE',
   /** The process driving a run stopped renewing its lease. */
   RUN_OWNER_LOST: 'RUN_OWNER_LOST',
   RUN_NOT_FOUND: 'RUN_NOT_FOUND',

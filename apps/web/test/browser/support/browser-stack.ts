@@ -29,6 +29,8 @@ export interface BrowserStackOptions {
   chromiumPath: string;
   webDist: string;
   rules: Rule[];
+  /** Starts the server with `CODY_API_TOKEN`; `api()` then sends it. */
+  token?: string;
 }
 
 export interface OpenPage {
@@ -84,7 +86,14 @@ export async function startBrowserStack(options: BrowserStackOptions): Promise<B
     CODY_TEST_LLM_URL: llm.url,
     CODY_RUN_TTL_SECONDS: '300',
     LOG_LEVEL: 'warn',
+    // the tests poll runs every 50 ms next to the app's own requests: limits no person reaches
+    CODY_RATE_LIMIT_API: '1000000',
+    CODY_RATE_LIMIT_SUBMIT: '1000000',
+    ...(options.token ? { CODY_API_TOKEN: options.token } : {}),
   };
+  const authorization: Record<string, string> = options.token
+    ? { authorization: `Bearer ${options.token}` }
+    : {};
   const server = await createCodyServer({ config: loadConfig(env), env, logger: false });
   const url = (await server.listen()).replace('0.0.0.0', '127.0.0.1');
   // a connection of our own, still open after the server closed, to remove this suite's keys
@@ -117,10 +126,10 @@ export async function startBrowserStack(options: BrowserStackOptions): Promise<B
       return { context, page, pageErrors };
     },
     async api<T>(method: string, path: string, body?: unknown) {
-      const init: RequestInit = { method };
+      const init: RequestInit = { method, headers: { ...authorization } };
       if (body !== undefined) {
         init.body = JSON.stringify(body);
-        init.headers = { 'content-type': 'application/json' };
+        init.headers = { ...authorization, 'content-type': 'application/json' };
       }
       const response = await fetch(`${url}${path}`, init);
       const text = await response.text();
