@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createRedisKeys, type RedisTransport } from '@cody/redis';
 import type { FunctionCallOutputItem, OutputItem, StreamEvent } from '@cody/schema';
 import type { Redis } from 'ioredis';
-import { enqueueToolRequest } from '../src/tool-worker/index';
+import { enqueueToolRequest, recordCallStart } from '../src/tool-worker/index';
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -34,7 +34,7 @@ export class ToolRun {
   async call(
     name: string,
     args: unknown,
-    options: { callId?: string; trace?: { traceparent: string } } = {},
+    options: { callId?: string; trace?: { traceparent: string }; startedBy?: string } = {},
   ) {
     const callId = options.callId ?? `call_${randomUUID().slice(0, 12)}`;
     const itemId = randomUUID();
@@ -58,6 +58,12 @@ export class ToolRun {
         call_id: callId,
       },
     });
+    // as if a worker had started it and died before answering
+    if (options.startedBy)
+      await recordCallStart(this.transport.redis, this.transport.keys, this.runId, callId, {
+        consumer: options.startedBy,
+        attempt: 1,
+      });
     await enqueueToolRequest(this.transport, {
       runId: this.runId,
       itemId,

@@ -8,6 +8,8 @@ export const ERROR_CODES = {
   VALIDATION_ERROR: 'VALIDATION_ERROR',
   /** The process driving a run stopped renewing its lease. */
   RUN_OWNER_LOST: 'RUN_OWNER_LOST',
+  /** Redis stayed unreachable longer than a run's driver could buffer its events. */
+  REDIS_UNAVAILABLE: 'REDIS_UNAVAILABLE',
   RUN_NOT_FOUND: 'RUN_NOT_FOUND',
   THREAD_NOT_FOUND: 'THREAD_NOT_FOUND',
   UNKNOWN_PROVIDER: 'UNKNOWN_PROVIDER',
@@ -22,6 +24,8 @@ export const ERROR_CODES = {
   STEP_LIMIT_REACHED: 'STEP_LIMIT_REACHED',
   TOOL_ERROR: 'TOOL_ERROR',
   TOOL_TIMEOUT: 'TOOL_TIMEOUT',
+  /** The worker running a tool call with side effects stopped; the call was not retried (at most once). */
+  TOOL_INTERRUPTED: 'TOOL_INTERRUPTED',
   SCRIPT_ERROR: 'SCRIPT_ERROR',
   STORE_ERROR: 'STORE_ERROR',
   ABORTED: 'ABORTED',
