@@ -89,6 +89,7 @@ export async function createCodyServer(options: CodyServerOptions): Promise<Cody
     transport,
     tools: toolDeclarations(),
     maxSteps: config.CODY_MAX_STEPS,
+    redisOutageMs: config.CODY_REDIS_OUTAGE_MS,
     logger: log,
   });
 
@@ -119,7 +120,13 @@ export async function createCodyServer(options: CodyServerOptions): Promise<Cody
   const workers: { start(): Promise<void>; stop(): Promise<void> }[] = [];
   if (config.CODY_WORKERS === 'inprocess') {
     workers.push(
-      new PersistenceWorker({ transport, store, runTtlSeconds: config.CODY_RUN_TTL_SECONDS, logger: log }),
+      new PersistenceWorker({
+        transport,
+        store,
+        runTtlSeconds: config.CODY_RUN_TTL_SECONDS,
+        ownerGraceMs: config.CODY_LEASE_GRACE_MS,
+        logger: log,
+      }),
       new ToolWorker({
         transport,
         workspaceRoot: config.tools?.workspaceRoot ?? config.CODY_WORKSPACE,

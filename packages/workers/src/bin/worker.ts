@@ -39,6 +39,7 @@ async function main(): Promise<void> {
     runTtlSeconds: config.runTtlSeconds,
     claimIdleMs: config.claimIdleMs,
     writeIntervalMs: config.writeIntervalMs,
+    ownerGraceMs: config.ownerGraceMs,
   });
 
   const tools = new ToolWorker({ transport, logger, ...toolConfig });

@@ -46,6 +46,12 @@ export interface RunDriverOptions {
   logger?: Logger;
   /** This process's id in run leases; default host:pid:uuid. */
   owner?: string;
+  /**
+   * How long one event may wait for Redis (its connection queues commands while Redis is away
+   * and sends them in order when it is back) before the run is ended `error` /
+   * REDIS_UNAVAILABLE; default 30 000 ms. The model call waits meanwhile: nothing is dropped.
+   */
+  redisOutageMs?: number;
 }
 
 export interface StartRunInput {
@@ -205,8 +211,9 @@ export class RunDriver {
     const { runId } = input;
     const log = { run_id: runId };
     let lastId = openedId;
+    const outageMs = this.options.redisOutageMs ?? 30_000;
     const emit = async (payload: StreamPayload) => {
-      lastId = (await transport.emit(runId, payload)).id;
+      lastId = (await withinOutageBound(transport.emit(runId, payload), outageMs)).id;
     };
     const signal = AbortSignal.any([run.controller.signal, keeper.signal]);
     try {
@@ -310,5 +317,31 @@ export class RunDriver {
     const state = reduceEventsToState((await transport.readRange(runId)).map((entry) => entry.event));
     if (state?.response && state.response.status !== 'in_progress') return;
     for (const event of closingEvents(runId, state, error)) await transport.publish(event);
+  }
+}
+
+/**
+ * `publish`, unless Redis keeps it waiting longer than `outageMs`: then a REDIS_UNAVAILABLE
+ * error ends the run. The publish itself stays queued on the connection, so the events reach
+ * the stream in order, followed by the closing ones, once Redis answers again.
+ */
+async function withinOutageBound<T>(publish: Promise<T>, outageMs: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const bound = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(
+          new CodyError(
+            ERROR_CODES.REDIS_UNAVAILABLE,
+            `Redis was unreachable for more than ${outageMs} ms while this run streamed; it was ended`,
+          ),
+        ),
+      outageMs,
+    );
+  });
+  try {
+    return await Promise.race([publish, bound]);
+  } finally {
+    clearTimeout(timer);
   }
 }
