@@ -7,26 +7,31 @@ import { luaScript, runScript } from './run-script';
 export const DEFAULT_LEASE_TTL_MS = 3000;
 
 // KEYS: lease, events. A lease that vanished without being taken (Redis restarted after its
-// expiry passed, or a renewal came late) is taken back while the run is not over: the owner is
-// alive, renewing. Once the stream ends with a terminal event (the watchdog ended the run) or
-// is gone, or another owner holds it, it stays lost.
+// expiry passed, or a renewal came late) is taken back while the run is intact and open: the
+// owner is alive, renewing. It stays lost when another owner holds it, when the stream ends with
+// a terminal event (the watchdog ended the run), or when the stream is gone or does not start
+// with the run's response_start (Redis lost it; a stray publish recreated it).
 const RENEW = luaScript(`
 local current = redis.call('GET', KEYS[1])
 if current == ARGV[1] then
   return redis.call('PEXPIRE', KEYS[1], ARGV[2])
 end
 if current then return 0 end
-local last = redis.call('XREVRANGE', KEYS[2], '+', '-', 'COUNT', 1)[1]
-if last == nil then return 0 end
-local fields = last[2]
-for i = 1, #fields, 2 do
-  if fields[i] == 'e' then
-    local ok, event = pcall(cjson.decode, fields[i + 1])
-    if not ok or type(event) ~= 'table' then return 0 end
-    local kind = event['type']
-    if kind == 'response_done' or kind == 'response_error' or kind == 'turn_aborted_by_user' then return 0 end
+local function eventType(entry)
+  if entry == nil then return nil end
+  local fields = entry[2]
+  for i = 1, #fields, 2 do
+    if fields[i] == 'e' then
+      local ok, event = pcall(cjson.decode, fields[i + 1])
+      if ok and type(event) == 'table' then return event['type'] end
+      return nil
+    end
   end
+  return nil
 end
+if eventType(redis.call('XRANGE', KEYS[2], '-', '+', 'COUNT', 1)[1]) ~= 'response_start' then return 0 end
+local last = eventType(redis.call('XREVRANGE', KEYS[2], '+', '-', 'COUNT', 1)[1])
+if last == 'response_done' or last == 'response_error' or last == 'turn_aborted_by_user' then return 0 end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 return 2`);
 
