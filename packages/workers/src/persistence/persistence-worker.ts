@@ -570,6 +570,11 @@ export class PersistenceWorker {
     if (run.phase !== 'live') return;
     run.phase = 'finishing';
     run.stopReading();
+    if (await this.transport.isRunDeleted(run.runId).catch(() => false)) {
+      // its thread was deleted and its keys with it: gone on purpose, nothing to restore
+      await this.release(run);
+      return;
+    }
     const span = tracer.startSpan(
       'cody.stream_lost',
       { attributes: { 'cody.run_id': run.runId } },

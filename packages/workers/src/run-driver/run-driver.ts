@@ -13,6 +13,7 @@ import {
   type Logger,
   type RedisTransport,
   silentLogger,
+  sleep,
 } from '@cody/redis';
 import { reduceEventsToState } from '@cody/reducer';
 import {
@@ -112,6 +113,8 @@ export class RunDriver {
       throw new CodyError('RUN_ALREADY_EXISTS', `run ${runId} is already being driven`);
     }
     const keeper = transport.keepLease(runId, this.owner);
+    // deleting the thread finds the run here, also before its first snapshot is stored
+    await transport.trackThreadRun(input.threadId, runId);
     const userMessage: MessageItem = {
       id: randomUUID(),
       type: 'message',
@@ -178,6 +181,52 @@ export class RunDriver {
       createStreamEvent(runId, { type: 'turn_aborted_by_user', turn_id: response.turn_id, reason }),
     );
     return 'closed';
+  }
+
+  /**
+   * Makes a run of a deleted thread gone: cancels it if it is live (its driver, here or in any
+   * process, ends it `aborted`, so open SSE streams end with that terminal event), gives readers
+   * `drainMs` to read it, then deletes its Redis keys, leaving a marker that keeps it deleted.
+   * A driver that does not end it within `closeTimeoutMs` is not waited for: the run is closed
+   * here the same way.
+   */
+  async discard(
+    runId: string,
+    options: { reason?: string; closeTimeoutMs?: number; drainMs?: number; markerTtlSeconds?: number } = {},
+  ): Promise<void> {
+    const { transport } = this.options;
+    const reason = options.reason ?? 'the thread was deleted';
+    const outcome = await this.cancel(runId, reason);
+    if (outcome === 'signalled') {
+      const deadline = performance.now() + (options.closeTimeoutMs ?? 10_000);
+      while (!(await this.isClosed(runId)) && performance.now() < deadline) await sleep(25);
+      if (!(await this.isClosed(runId))) await this.forceClose(runId, reason);
+    }
+    if (outcome !== 'not_active') await sleep(options.drainMs ?? 1000);
+    await transport.deleteRun(runId, options.markerTtlSeconds);
+  }
+
+  private async isClosed(runId: string): Promise<boolean> {
+    const last = await this.options.transport.lastEntry(runId);
+    const type = last?.event?.type;
+    return (
+      type === undefined ||
+      type === 'response_done' ||
+      type === 'response_error' ||
+      type === 'turn_aborted_by_user'
+    );
+  }
+
+  private async forceClose(runId: string, reason: string): Promise<void> {
+    const { transport } = this.options;
+    const state = reduceEventsToState((await transport.readRange(runId)).map((entry) => entry.event));
+    const response = state?.response;
+    if (response?.status !== 'in_progress') return;
+    for (const event of cancelOpenItemEvents(runId, state, reason)) await transport.publish(event);
+    await this.answerFailed(runId, unansweredCalls(state), CANCELLED_CALL_OUTPUT);
+    await transport.publish(
+      createStreamEvent(runId, { type: 'turn_aborted_by_user', turn_id: response.turn_id, reason }),
+    );
   }
 
   /** Stops taking runs; gives running ones `drainMs` to finish, then ends them as errors. */
