@@ -78,9 +78,9 @@ async function drive(threadId: string, stop: () => boolean): Promise<void> {
   }
 }
 
-// the work is fixed (20 kills, each waiting for a replacement worker process to start), so on a
-// loaded box process start-up sets the pace: the timeout only catches a hang, it is no budget
-describe('persistence workers killed with SIGKILL', { timeout: 900_000 }, () => {
+// the work is fixed (20 kills, each waiting for a replacement worker process to start): on a
+// loaded box process start-up sets the pace; the shared test timeout only catches a hang
+describe('persistence workers killed with SIGKILL', () => {
   it(`keeps every snapshot equal to its stream through ${KILLS}+ kills`, async () => {
     for (let i = 0; i < POOL; i++) {
       const worker = await spawnWorker(env);
@@ -133,7 +133,7 @@ describe('persistence workers killed with SIGKILL', { timeout: 900_000 }, () => 
       group: PROJECTOR_GROUP,
       consumer: 'probe',
     });
-    await waitFor(async () => (await group.pendingCount()) === 0, 15_000, 'no pending announce entries');
+    await waitFor(async () => (await group.pendingCount()) === 0, 300_000, 'no pending announce entries');
     for (const runId of runIds)
       expect(await transport.redis.ttl(transport.keys.runEvents(runId))).toBeGreaterThan(0);
 

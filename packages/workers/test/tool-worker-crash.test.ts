@@ -104,7 +104,7 @@ describe('a tool worker stopped or killed while a tool runs', () => {
     workers.push(taking);
     await taking.start();
     // the command had started: it is not run a second time, the model is told it was interrupted
-    expect(await run.output(callId, 30_000)).toMatchObject({
+    expect(await run.output(callId)).toMatchObject({
       success: false,
       output: 'TOOL_INTERRUPTED: exec: the worker running this call stopped; it was not retried',
     });
@@ -112,7 +112,7 @@ describe('a tool worker stopped or killed while a tool runs', () => {
     expect((await run.items('function_call_output')).length).toBe(1);
     expect(taking.stats().interrupted).toBe(1);
     await taking.stop();
-  }, 60_000);
+  });
 
   it('a reclaimed read-only call that had started runs again; a writing one does not', async () => {
     await writeFile(path.join(workspace, 'read-me.txt'), 'read again\n');
@@ -128,14 +128,14 @@ describe('a tool worker stopped or killed while a tool runs', () => {
     const taking = new ToolWorker({ transport, workspaceRoot: workspace, claimIdleMs: 1000, tickMs: 200 });
     workers.push(taking);
     await taking.start();
-    expect(await run.output(readId, 30_000)).toMatchObject({ success: true, output: 'read again\n' });
-    expect(await run.output(writeId, 30_000)).toMatchObject({
+    expect(await run.output(readId)).toMatchObject({ success: true, output: 'read again\n' });
+    expect(await run.output(writeId)).toMatchObject({
       success: false,
       output: 'TOOL_INTERRUPTED: writeFile: the worker running this call stopped; it was not retried',
     });
     expect(await readFile(path.join(workspace, 'written.txt'), 'utf8').catch(() => 'absent')).toBe('absent');
     await taking.stop();
-  }, 60_000);
+  });
 
   it('a SIGKILLed worker: its command dies with it, the reclaimed exec is answered TOOL_INTERRUPTED, its line written once', async () => {
     const child = await startChildWorker();
@@ -157,7 +157,7 @@ describe('a tool worker stopped or killed while a tool runs', () => {
 
     // the dead worker's commands died with it, its children too
     await eventually(async () => processesWith(String(ORPHAN_MARKER)).length === 0);
-    const output = await run.output(callId, 30_000);
+    const output = await run.output(callId);
     expect(output).toMatchObject({
       success: false,
       output: 'TOOL_INTERRUPTED: exec: the worker running this call stopped; it was not retried',
@@ -173,7 +173,7 @@ describe('a tool worker stopped or killed while a tool runs', () => {
       1,
     );
     await survivor.stop();
-  }, 60_000);
+  });
 
   it('after maxAttempts deliveries the call is answered as failed instead of run again', async () => {
     const child = await startChildWorker();
@@ -193,12 +193,12 @@ describe('a tool worker stopped or killed while a tool runs', () => {
     await survivor.start();
     await killed(child);
 
-    const output = await run.output(callId, 30_000);
+    const output = await run.output(callId);
     expect(output.success).toBe(false);
     expect(output.output).toContain('exec was attempted 1 time and the worker running it stopped');
     expect(await lines('attempts-2.log')).toEqual(['started']);
     expect(survivor.stats().exhausted).toBe(1);
     await eventually(async () => (await transport.redis.xlen(transport.keys.toolRequests)) === 0);
     await survivor.stop();
-  }, 60_000);
+  });
 });

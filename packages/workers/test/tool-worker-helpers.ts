@@ -91,7 +91,7 @@ export class ToolRun {
   }
 
   /** Waits for the function_call_output answering `callId`. */
-  async output(callId: string, timeoutMs = 20_000): Promise<FunctionCallOutputItem> {
+  async output(callId: string, timeoutMs = 300_000): Promise<FunctionCallOutputItem> {
     return eventually(
       async () => (await this.items('function_call_output')).find((item) => item.call_id === callId),
       timeoutMs,
@@ -102,7 +102,7 @@ export class ToolRun {
 /** Polls `check` until it returns something other than undefined/false, or fails after `timeoutMs`. */
 export async function eventually<T>(
   check: () => Promise<T | undefined | false>,
-  timeoutMs = 20_000,
+  timeoutMs = 300_000,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
