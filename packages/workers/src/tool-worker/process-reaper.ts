@@ -52,8 +52,13 @@ export class ProcessReaper {
   async stop(): Promise<void> {
     const guardian = this.guardian;
     this.guardian = undefined;
-    if (!guardian || guardian.exitCode !== null) return;
-    const exited = new Promise<void>((resolve) => guardian.once('exit', () => resolve()));
+    if (!guardian || guardian.pid === undefined || guardian.exitCode !== null || guardian.signalCode !== null)
+      return;
+    const exited = new Promise<void>((resolve) => {
+      guardian.once('exit', () => resolve());
+      // a guardian that could not start has nothing to wait for
+      guardian.once('error', () => resolve());
+    });
     guardian.stdin?.end();
     await exited;
   }
