@@ -41,27 +41,46 @@ const steps = [
     'test',
     // service and browser suites each start servers, workers and Chromium: two at a time fit 2 cores
     '--concurrency=2',
+    // one failing package must not hide the others' results
+    '--continue',
     '--output-logs=errors-only',
     ...passThrough,
   ],
 ];
+// every step runs even after a failure (only a failed install stops: nothing else could run),
+// and the closing `tests:` line is always printed
+const failedSteps = [];
 for (const [index, step] of steps.entries()) {
   console.log(`\n> pnpm ${step.join(' ')}`);
-  // the install runs on Node: it is the same for both runtimes
-  const status = runPnpm(step, index === 0 ? {} : { env });
+  let status;
+  try {
+    // the install runs on Node: it is the same for both runtimes
+    status = runPnpm(step, index === 0 ? {} : { env });
+  } catch (error) {
+    console.error(error);
+    status = 1;
+  }
   if (status !== 0) {
+    failedSteps.push(`pnpm ${step.join(' ')} (exit ${status})`);
     console.error(`\nfailed: pnpm ${step.join(' ')} (exit ${status})`);
-    process.exit(status);
+    if (step[0] === 'install') break;
   }
 }
 let passed = 0;
 let failed = 0;
 let skipped = 0;
 for (const file of reports()) {
-  const report = JSON.parse(readFileSync(file, 'utf8'));
+  let report;
+  try {
+    report = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    failedSteps.push(`unreadable test report ${file}: ${error.message}`);
+    continue;
+  }
   passed += report.numPassedTests ?? 0;
   failed += report.numFailedTests ?? 0;
   skipped += (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
 }
+for (const step of failedSteps) console.error(`failed: ${step}`);
 console.log(`\n${onBun ? 'bun' : 'tests'}: ${passed} passed, ${failed} failed, ${skipped} skipped`);
-process.exit(failed > 0 ? 1 : 0);
+process.exit(failed > 0 || failedSteps.length > 0 ? 1 : 0);

@@ -1,4 +1,4 @@
 import { codyVitestConfig } from '@cody/vitest-config';
 import { defineConfig } from 'vitest/config';
 
-export default defineConfig(codyVitestConfig({ test: { testTimeout: 60_000, hookTimeout: 60_000 } }));
+export default defineConfig(codyVitestConfig());

@@ -26,8 +26,6 @@ export default defineConfig(
             environment: 'node',
             include: ['test/browser/**/*.test.ts'],
             globalSetup: ['test/browser/global-setup.ts'],
-            testTimeout: 60_000,
-            hookTimeout: 120_000,
             maxWorkers: 1,
             sequence: { groupOrder: 1 },
           },

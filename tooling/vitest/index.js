@@ -4,6 +4,9 @@ import { defaultClientConditions, defaultServerConditions } from 'vite';
 
 export const sourceCondition = '@cody/source';
 
+/** How long a test may run before it counts as hung (not as slow). */
+export const HANG_MS = 600_000;
+
 /** @param {unknown} value */
 const asArray = (value) => (Array.isArray(value) ? value : value === undefined ? [] : [value]);
 
@@ -21,6 +24,10 @@ export function codyVitestConfig(extra = {}) {
     },
     test: {
       include: ['src/**/*.test.ts', 'test/**/*.test.ts', 'src/**/*.test.tsx'],
+      // a test timeout only catches a hang: tests await events and conditions, never a budget,
+      // so it is set far above any honest duration on a busy machine (vitest's 5 s is a budget)
+      testTimeout: HANG_MS,
+      hookTimeout: HANG_MS,
       ...(extra.test ?? {}),
       server: {
         ...extra.test?.server,

@@ -88,6 +88,10 @@ export const ServerConfigSchema = z.object({
   /** How long a finished run's stream stays in Redis after its terminal state is stored. */
   CODY_RUN_TTL_SECONDS: z.coerce.number().int().positive().default(3600),
   CODY_MAX_STEPS: z.coerce.number().int().positive().max(100).default(12),
+  /** How long a run's driver waits for an unreachable Redis before ending the run REDIS_UNAVAILABLE. */
+  CODY_REDIS_OUTAGE_MS: z.coerce.number().int().positive().default(30_000),
+  /** How long the watchdog must see a run's lease missing (Redis answering) before RUN_OWNER_LOST. */
+  CODY_LEASE_GRACE_MS: z.coerce.number().int().positive().default(6000),
   CODY_BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(1_048_576),
   CODY_WEB_DIST: optionalText,
   /** `auto`: readable lines (pino-pretty) on a terminal, JSON otherwise; `pretty` / `json` force one. */

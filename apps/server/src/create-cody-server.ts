@@ -123,6 +123,7 @@ export async function createCodyServer(options: CodyServerOptions): Promise<Cody
     // MCP tools come from whichever tool worker (this process or another) published its servers
     tools: async () => [...toolDeclarations(), ...mcpToolDeclarations(await readMcpCatalogue(transport))],
     maxSteps: config.CODY_MAX_STEPS,
+    redisOutageMs: config.CODY_REDIS_OUTAGE_MS,
     logger: log,
     traceContent: config.telemetry?.traceContent ?? false,
   });
@@ -154,7 +155,13 @@ export async function createCodyServer(options: CodyServerOptions): Promise<Cody
   const workers: { start(): Promise<void>; stop(): Promise<void> }[] = [];
   if (config.CODY_WORKERS === 'inprocess') {
     workers.push(
-      new PersistenceWorker({ transport, store, runTtlSeconds: config.CODY_RUN_TTL_SECONDS, logger: log }),
+      new PersistenceWorker({
+        transport,
+        store,
+        runTtlSeconds: config.CODY_RUN_TTL_SECONDS,
+        ownerGraceMs: config.CODY_LEASE_GRACE_MS,
+        logger: log,
+      }),
       new ToolWorker({
         transport,
         workspaceRoot: config.tools?.workspaceRoot ?? config.CODY_WORKSPACE,

@@ -117,7 +117,7 @@ describe('[TC-CR-3] Redis restarted mid-run', () => {
     stack = await startOn(redisServer, 'CR3-VOLATILE');
     const s = stack;
     const runIds = await runsInFlight(s, 'CR3-VOLATILE');
-    const followers = runIds.map((runId) => followLikeEventSource(s.baseUrl, runId, { timeoutMs: 30_000 }));
+    const followers = runIds.map((runId) => followLikeEventSource(s.baseUrl, runId, { timeoutMs: 300_000 }));
     await new Promise((resolve) => setTimeout(resolve, 200));
 
     await redisServer.restart({ downMs: 500 });

@@ -1,9 +1,11 @@
 // [TC-CR-2] A worker SIGKILLed while its tool runs: the server runs API-only
 // (CODY_WORKERS=none) and two standalone workers (packages/workers/src/bin/worker.ts: the
 // persistence worker and the tool worker) do the work. The other worker takes the call over
-// (after the tool worker's 5 s claim time) and retries it, or, past CODY_TOOL_MAX_ATTEMPTS,
-// answers it failed: never lost, answered exactly once, and the run finishes.
-import { existsSync, readFileSync } from 'node:fs';
+// (after the tool worker's 5 s claim time): the exec had started, so it is not run again
+// (at most once for tools with side effects) but answered TOOL_INTERRUPTED, or, past
+// CODY_TOOL_MAX_ATTEMPTS, answered failed: never lost, answered exactly once, the run finishes,
+// and the dead worker's command died with it.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createRedisKeys, TOOL_WORKER_GROUP } from '@cody/redis';
 import type { FunctionCallOutputItem } from '@cody/schema';
@@ -18,8 +20,26 @@ import {
   waitForTerminalRun,
 } from './support-stream-helpers';
 
-// each attempt appends a line, works a while, then prints its marker
-const command = (name: string) => `echo attempt >> ${name}.log; sleep 2; echo finished-${name}`;
+// an unusual sleep length, new each run: the command's processes are found by it in /proc
+const SLEEP = 90_000 + Math.floor(Math.random() * 9_000);
+// each attempt appends a line, then works (in a child of its own too) until it is killed
+const command = (name: string) =>
+  `echo attempt >> ${name}.log; sleep ${SLEEP} & sleep ${SLEEP}; echo finished-${name}`;
+
+/** Pids of the test command's processes still alive (Linux /proc). */
+function commandProcesses(): number[] {
+  const pids: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      if (readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0').includes(String(SLEEP)))
+        pids.push(Number(name));
+    } catch {
+      // ended meanwhile
+    }
+  }
+  return pids;
+}
 
 let stack: Stack;
 let workers: WorkerChild[] = [];
@@ -101,27 +121,37 @@ async function nothingPending(): Promise<void> {
 }
 
 describe('[TC-CR-2] tool worker killed while a tool runs', () => {
-  it('the other worker retries the call; it is answered once and the run completes', async () => {
+  it('the other worker answers the started exec TOOL_INTERRUPTED instead of running it again; no orphan remains', async () => {
     await startWorkers(3);
     const { runId } = await stack.submit({ prompt: 'run the command CR2-RETRY' });
+    await waitFor('the command to run', () => commandProcesses().length > 0);
     const victim = await killTheRunningWorker('retry');
+    // the dead worker's command (and its child) died with it
+    await waitFor("the dead worker's command to die", () => commandProcesses().length === 0);
     const { stored, outputs, callId } = await finishedRun(runId);
 
     expect(stored.status).toBe('complete');
-    // executed again by the survivor (at-least-once execution) ...
-    expect(attempts('retry')).toBe(2);
-    // ... and answered exactly once, with the retry's real output
+    // the line was written once: the reclaimed call was not executed again ...
+    expect(attempts('retry')).toBe(1);
+    // ... and answered exactly once, saying why
     expect(outputs).toHaveLength(1);
-    expect(outputs[0]).toMatchObject({ call_id: callId, success: true });
-    expect(outputs[0]?.output).toContain('finished-retry');
+    expect(outputs[0]).toMatchObject({
+      call_id: callId,
+      success: false,
+      output: 'TOOL_INTERRUPTED: exec: the worker running this call stopped; it was not retried',
+    });
     const [followUp] = stack.llm.findRequests({ marker: 'CR2-RETRY', step: 2 });
-    expect(followUp?.stepToolResults).toEqual([expect.objectContaining({ callId, isError: false })]);
+    // the model is told, and decides
+    expect(followUp?.stepToolResults).toEqual([
+      expect.objectContaining({ callId, output: expect.stringContaining('TOOL_INTERRUPTED') }),
+    ]);
     expect(stored.output_items.at(-1)).toMatchObject({
       type: 'message',
       content: 'the model read the tool result',
     });
     const survivor = workers.find((worker) => worker !== victim);
     expect(survivor?.output()).toContain('claimed a tool request from a dead worker');
+    expect(commandProcesses()).toEqual([]);
     await nothingPending();
   });
 
@@ -130,6 +160,7 @@ describe('[TC-CR-2] tool worker killed while a tool runs', () => {
     const { runId } = await stack.submit({ prompt: 'run the command CR2-FAIL' });
     await killTheRunningWorker('fail');
     const { stored, outputs, callId } = await finishedRun(runId);
+    await waitFor("the dead worker's command to die", () => commandProcesses().length === 0);
 
     expect(stored.status).toBe('complete');
     expect(attempts('fail')).toBe(1);

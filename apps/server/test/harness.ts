@@ -205,7 +205,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         readOptions,
       );
     },
-    async waitForRun(runId, done = (r) => isTerminal(r.status), timeoutMs = 20_000) {
+    async waitForRun(runId, done = (r) => isTerminal(r.status), timeoutMs = 300_000) {
       const deadline = Date.now() + timeoutMs;
       let last: unknown;
       while (Date.now() < deadline) {

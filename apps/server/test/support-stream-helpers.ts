@@ -95,7 +95,7 @@ export async function readSseStream(
 export async function waitFor<T>(
   what: string,
   probe: () => Promise<T | undefined | false> | T | undefined | false,
-  timeoutMs = 20_000,
+  timeoutMs = 300_000,
   intervalMs = 25,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -122,7 +122,7 @@ export const idPairs = (messages: readonly SseMessage[]) =>
 export const entryPairs = (entries: readonly StreamEntry[]) => entries.map((e) => [e.id, e.event.event_id]);
 
 /** GET /runs/:id until its status is terminal; the snapshot. */
-export function waitForTerminalRun(stack: Stack, runId: string, timeoutMs = 30_000): Promise<Response> {
+export function waitForTerminalRun(stack: Stack, runId: string, timeoutMs = 300_000): Promise<Response> {
   return stack.waitForRun(runId, (r) => isTerminal(r.status), timeoutMs);
 }
 

@@ -21,6 +21,10 @@ export interface RedisKeys {
   runCancel(runId: string): string;
   /** hash: call_id → `done` once a tool output was published */
   runCalls(runId: string): string;
+  /** string: set when the run was deleted (its thread was): nothing may recreate it */
+  runDeleted(runId: string): string;
+  /** set: ids of the runs started in a thread (found and stopped when the thread is deleted) */
+  threadRuns(threadId: string): string;
   /** The keys `expireRun` gives a TTL (the lease expires on its own). */
   runExpiring(runId: string): string[];
   /** stream: one entry per new run (`run` = run id) */
@@ -50,6 +54,8 @@ export function createRedisKeys(prefix: string = DEFAULT_REDIS_PREFIX): RedisKey
     runLease: (runId) => `${run(runId)}:lease`,
     runCancel: (runId) => `${run(runId)}:cancel`,
     runCalls: (runId) => `${run(runId)}:calls`,
+    runDeleted: (runId) => `${run(runId)}:deleted`,
+    threadRuns: (threadId) => `${prefix}thread:{${threadId}}:started-runs`,
     runExpiring: (runId) => [`${run(runId)}:events`, `${run(runId)}:cancel`, `${run(runId)}:calls`],
     announce: `${prefix}runs:announce`,
     toolRequests: `${prefix}tools:requests`,

@@ -22,6 +22,7 @@ export {
 } from './create-redis-keys';
 export { type CreateStreamEventOptions, createStreamEvent } from './create-stream-event';
 export { decodeStreamEntries, type RawStreamEntry, type StreamEntry } from './decode-stream-entries';
+export { deleteRun, isRunDeleted, threadRunIds, trackThreadRun } from './delete-run';
 export { EventRunMismatchError } from './errors/event-run-mismatch-error';
 export { LeaseLostError } from './errors/lease-lost-error';
 export { RedisCommandError } from './errors/redis-command-error';
@@ -41,6 +42,7 @@ export {
   type PublishConditions,
   publishIfUnchanged,
 } from './publish-if-unchanged';
+export { readLastEntry } from './read-last-entry';
 export { type ReadRangeOptions, readRange } from './read-range';
 export { reconnectBackoff } from './reconnect-backoff';
 export { type EmitOptions, RedisTransport, type RedisTransportOptions } from './redis-transport';

@@ -9,6 +9,7 @@ import { createRedisConnection, DEFAULT_REDIS_URL } from './create-redis-connect
 import { createRedisKeys, DEFAULT_REDIS_PREFIX, type RedisKeys } from './create-redis-keys';
 import { type CreateStreamEventOptions, createStreamEvent } from './create-stream-event';
 import type { StreamEntry } from './decode-stream-entries';
+import { deleteRun, isRunDeleted, threadRunIds, trackThreadRun } from './delete-run';
 import { expireRun } from './expire-run';
 import { LeaseKeeper, type LeaseKeeperOptions } from './lease-keeper';
 import { type Logger, silentLogger } from './logger';
@@ -18,6 +19,7 @@ import {
   type PublishConditions,
   publishIfUnchanged,
 } from './publish-if-unchanged';
+import { readLastEntry } from './read-last-entry';
 import { type ReadRangeOptions, readRange } from './read-range';
 import { RunLeases } from './run-leases';
 import { StreamTailer } from './stream-tailer';
@@ -160,6 +162,34 @@ export class RedisTransport {
 
   readRange(runId: string, options?: ReadRangeOptions): Promise<StreamEntry[]> {
     return readRange(this.redis, this.keys, runId, options);
+  }
+
+  /** The last entry of the run's stream, or undefined. */
+  lastEntry(runId: string): Promise<StreamEntry | undefined> {
+    return readLastEntry(this.redis, this.keys, runId);
+  }
+
+  /** Deletes the run's keys now; a marker (`isRunDeleted`) keeps it from being recreated for `ttlSeconds`. */
+  deleteRun(runId: string, ttlSeconds = 3600): Promise<void> {
+    return deleteRun(this.redis, this.keys, runId, ttlSeconds);
+  }
+
+  isRunDeleted(runId: string): Promise<boolean> {
+    return isRunDeleted(this.redis, this.keys, runId);
+  }
+
+  /** Records that the run belongs to the thread (deleting the thread stops and deletes it). */
+  trackThreadRun(threadId: string, runId: string, ttlSeconds = 7 * 24 * 3600): Promise<void> {
+    return trackThreadRun(this.redis, this.keys, threadId, runId, ttlSeconds);
+  }
+
+  threadRunIds(threadId: string): Promise<string[]> {
+    return threadRunIds(this.redis, this.keys, threadId);
+  }
+
+  /** Forgets a deleted thread's run list. */
+  async forgetThreadRuns(threadId: string): Promise<void> {
+    await this.redis.del(this.keys.threadRuns(threadId));
   }
 
   /** Live entries of a run after `afterId` until `signal` aborts (multiplexed). */

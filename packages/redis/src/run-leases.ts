@@ -6,11 +6,34 @@ import { luaScript, runScript } from './run-script';
 /** Lease time-to-live: a driver that stops renewing is declared lost within about this long. */
 export const DEFAULT_LEASE_TTL_MS = 3000;
 
+// KEYS: lease, events. A lease that vanished without being taken (Redis restarted after its
+// expiry passed, or a renewal came late) is taken back while the run is intact and open: the
+// owner is alive, renewing. It stays lost when another owner holds it, when the stream ends with
+// a terminal event (the watchdog ended the run), or when the stream is gone or does not start
+// with the run's response_start (Redis lost it; a stray publish recreated it).
 const RENEW = luaScript(`
-if redis.call('GET', KEYS[1]) == ARGV[1] then
+local current = redis.call('GET', KEYS[1])
+if current == ARGV[1] then
   return redis.call('PEXPIRE', KEYS[1], ARGV[2])
 end
-return 0`);
+if current then return 0 end
+local function eventType(entry)
+  if entry == nil then return nil end
+  local fields = entry[2]
+  for i = 1, #fields, 2 do
+    if fields[i] == 'e' then
+      local ok, event = pcall(cjson.decode, fields[i + 1])
+      if ok and type(event) == 'table' then return event['type'] end
+      return nil
+    end
+  end
+  return nil
+end
+if eventType(redis.call('XRANGE', KEYS[2], '-', '+', 'COUNT', 1)[1]) ~= 'response_start' then return 0 end
+local last = eventType(redis.call('XREVRANGE', KEYS[2], '+', '-', 'COUNT', 1)[1])
+if last == 'response_done' or last == 'response_error' or last == 'turn_aborted_by_user' then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return 2`);
 
 const RELEASE = luaScript(`
 if redis.call('GET', KEYS[1]) == ARGV[1] then
@@ -20,7 +43,10 @@ return 0`);
 
 /**
  * Run leases: the process driving a run holds `<p>run:{id}:lease` (value = its owner id,
- * PX ~3 s) and renews it about every second. Renew and release only act for the owner.
+ * PX ~3 s) and renews it about every second. Renew and release only act for the owner. The
+ * lease proves the owner is alive; the watchdog judges a missing lease only after a grace
+ * period in which Redis answered it (see the persistence worker), and a live owner takes a
+ * lapsed lease back on its next renewal.
  */
 export class RunLeases {
   constructor(
@@ -37,10 +63,20 @@ export class RunLeases {
     }
   }
 
-  /** Extends the lease if `owner` still holds it; false when it lapsed or another owner has it. */
+  /**
+   * Extends the lease if `owner` still holds it, or takes it back if it lapsed while the run
+   * is still open (a Redis restart lets a lease expire under a live owner); false when another
+   * owner has it, or the run ended (the watchdog's verdict stands) or its stream is gone.
+   */
   async renew(runId: string, owner: string, ttlMs = DEFAULT_LEASE_TTL_MS): Promise<boolean> {
     try {
-      return (await runScript(this.redis, RENEW, [this.keys.runLease(runId)], [owner, ttlMs])) === 1;
+      const reply = await runScript(
+        this.redis,
+        RENEW,
+        [this.keys.runLease(runId), this.keys.runEvents(runId)],
+        [owner, ttlMs],
+      );
+      return reply === 1 || reply === 2;
     } catch (error) {
       throw new RedisCommandError('renew lease', error);
     }

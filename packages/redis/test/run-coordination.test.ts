@@ -58,6 +58,39 @@ describe('run lease', () => {
     expect(await transport.leases.isAlive(kept)).toBe(false);
   });
 
+  it('a lease that lapsed under its live owner (Redis restarted past its expiry) is taken back while the run is open', async () => {
+    const run = new RunBuilder();
+    runs.add(run.runId);
+    await transport.publish(run.start());
+    await transport.publish(run.messageStart(randomUUID()));
+    await transport.leases.acquire(run.runId, 'owner', 3000);
+    await admin.del(transport.keys.runLease(run.runId));
+    expect(await transport.leases.renew(run.runId, 'owner')).toBe(true);
+    expect(await transport.leases.owner(run.runId)).toBe('owner');
+    // another owner's lease is never taken
+    await admin.set(transport.keys.runLease(run.runId), 'someone-else', 'PX', 3000);
+    expect(await transport.leases.renew(run.runId, 'owner')).toBe(false);
+    // once the run ended (the watchdog's verdict), it stays lost
+    await admin.del(transport.keys.runLease(run.runId));
+    await transport.publish(
+      run.event({
+        type: 'response_error',
+        response_id: run.runId,
+        error: { code: 'RUN_OWNER_LOST', message: 'gone' },
+      }),
+    );
+    expect(await transport.leases.renew(run.runId, 'owner')).toBe(false);
+    expect(await transport.leases.isAlive(run.runId)).toBe(false);
+  });
+
+  it('a lapsed lease is not taken back when the stream was lost and recreated by a stray publish', async () => {
+    const run = new RunBuilder();
+    runs.add(run.runId);
+    await transport.publish(run.delta(randomUUID(), 'stray'));
+    expect(await transport.leases.renew(run.runId, 'owner')).toBe(false);
+    expect(await transport.leases.isAlive(run.runId)).toBe(false);
+  });
+
   it("the keeper's signal aborts with LeaseLostError once the lease is gone", async () => {
     const run = runId();
     await transport.leases.acquire(run, 'z', 3000);

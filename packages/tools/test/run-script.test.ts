@@ -13,7 +13,8 @@ beforeAll(async () => {
   ws = await tempWorkspace();
   context = {
     workspaceRoot: ws.workspace,
-    limits: { scriptTimeoutMs: 2_000, scriptMemoryBytes: 32 * 1024 * 1024 },
+    // far above any honest run on a busy machine: only the tests of the limit itself set a short one
+    limits: { scriptTimeoutMs: 120_000, scriptMemoryBytes: 32 * 1024 * 1024 },
   };
   await writeFile(path.join(ws.workspace, 'a.txt'), 'alpha\n');
   await writeFile(path.join(ws.workspace, 'b.txt'), 'beta\nbeta\n');
@@ -111,19 +112,24 @@ describe('runScript', () => {
       code: TOOL_ERROR_CODES.SCRIPT_TIMEOUT,
       message: 'script exceeded its time limit of 300 ms',
     });
-    expect(result.script?.logs).toEqual(['spinning']);
+    // what it logged before the kill is kept; on a loaded machine the limit may strike before
+    // the first line ran, so the outcome is asserted, not how far it got
+    expect(['spinning'].slice(0, result.script?.logs.length)).toEqual(result.script?.logs);
   });
 
   it('a busy script does not block other tool calls', async () => {
     let scriptDone = false;
-    const busy = script('for (;;) {}', { limits: { scriptTimeoutMs: 3_000 } }).then((result) => {
+    const controller = new AbortController();
+    // it spins until it is cancelled, once the other call has answered
+    const busy = script('for (;;) {}', { signal: controller.signal }).then((result) => {
       scriptDone = true;
       return result;
     });
     const read = await executeTool('readFile', JSON.stringify({ path: 'a.txt' }), context);
     expect(read.output).toBe('alpha\n');
     expect(scriptDone).toBe(false);
-    expect((await busy).script?.error?.code).toBe(TOOL_ERROR_CODES.SCRIPT_TIMEOUT);
+    controller.abort(new Error('done'));
+    expect((await busy).script?.error?.code).toBe(TOOL_ERROR_CODES.TOOL_CANCELLED);
   });
 
   it('an infinite loop after an await is stopped too', async () => {
@@ -141,7 +147,7 @@ describe('runScript', () => {
   });
 
   it('a memory blowup hits the memory limit, objects or big strings', async () => {
-    const limits = { scriptMemoryBytes: 16 * 1024 * 1024, scriptTimeoutMs: 10_000 };
+    const limits = { scriptMemoryBytes: 16 * 1024 * 1024, scriptTimeoutMs: 120_000 };
     const objects = await script('const xs = []; for (;;) xs.push({ i: xs.length, s: "x" + xs.length });', {
       limits,
     });
@@ -209,5 +215,5 @@ describe('runScript', () => {
       expect(result.success).toBe(i % codes.length === 0 || i % codes.length === 2 || i % codes.length === 3);
     }
     expect((await script('40 + 2')).output).toBe('42');
-  }, 30_000);
+  });
 });

@@ -78,7 +78,9 @@ async function drive(threadId: string, stop: () => boolean): Promise<void> {
   }
 }
 
-describe('persistence workers killed with SIGKILL', { timeout: 180_000 }, () => {
+// the work is fixed (20 kills, each waiting for a replacement worker process to start): on a
+// loaded box process start-up sets the pace; the shared test timeout only catches a hang
+describe('persistence workers killed with SIGKILL', () => {
   it(`keeps every snapshot equal to its stream through ${KILLS}+ kills`, async () => {
     for (let i = 0; i < POOL; i++) {
       const worker = await spawnWorker(env);
@@ -114,7 +116,7 @@ describe('persistence workers killed with SIGKILL', { timeout: 180_000 }, () => 
     expect(kills).toBeGreaterThanOrEqual(KILLS);
 
     const runIds = [...runs.keys()];
-    await waitForTerminal(store, runIds, 90_000);
+    await waitForTerminal(store, runIds, 300_000);
     for (const [runId, parts] of runs) {
       const entries = await transport.readRange(runId);
       const stored = await store.getRun(runId);
@@ -131,7 +133,7 @@ describe('persistence workers killed with SIGKILL', { timeout: 180_000 }, () => 
       group: PROJECTOR_GROUP,
       consumer: 'probe',
     });
-    await waitFor(async () => (await group.pendingCount()) === 0, 15_000, 'no pending announce entries');
+    await waitFor(async () => (await group.pendingCount()) === 0, 300_000, 'no pending announce entries');
     for (const runId of runIds)
       expect(await transport.redis.ttl(transport.keys.runEvents(runId))).toBeGreaterThan(0);
 

@@ -157,7 +157,7 @@ export async function reduceStream(transport: RedisTransport, runId: string) {
 
 export async function waitFor<T>(
   check: () => Promise<T | undefined | false> | T | undefined | false,
-  timeoutMs = 30_000,
+  timeoutMs = 300_000,
   what = 'condition',
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -173,7 +173,7 @@ export async function waitFor<T>(
 export async function waitForTerminal(
   store: Store,
   runIds: readonly string[],
-  timeoutMs = 60_000,
+  timeoutMs = 300_000,
 ): Promise<void> {
   await waitFor(
     async () => {

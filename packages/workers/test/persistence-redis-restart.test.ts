@@ -63,7 +63,7 @@ async function startRedis(): Promise<void> {
   );
   const probe = createRedisConnection(`redis://127.0.0.1:${port}`);
   try {
-    await waitFor(async () => (await probe.ping().catch(() => '')) === 'PONG', 10_000, 'redis-server up');
+    await waitFor(async () => (await probe.ping().catch(() => '')) === 'PONG', 300_000, 'redis-server up');
   } finally {
     probe.disconnect();
   }
@@ -136,7 +136,7 @@ function drive(threadId: string, until: () => boolean): Driven {
   return { run, parts, done };
 }
 
-describe('Redis restarted without persistence mid-run', { timeout: 120_000 }, () => {
+describe('Redis restarted without persistence mid-run', () => {
   it('reconnects and ends every run complete or error, none in progress', async () => {
     const thread = await store.createThread({ title: 'restart test' });
     threads.add(thread.id);
@@ -218,7 +218,7 @@ describe('Redis restarted without persistence mid-run', { timeout: 120_000 }, ()
       group: PROJECTOR_GROUP,
       consumer: 'probe',
     });
-    await waitFor(async () => (await group.pendingCount()) === 0, 15_000, 'no pending announce entries');
+    await waitFor(async () => (await group.pendingCount()) === 0, 300_000, 'no pending announce entries');
     for (const driven of [...longRuns, ...afterRuns]) {
       expect(await transport.redis.ttl(transport.keys.runEvents(driven.run.runId))).toBeGreaterThan(0);
     }

@@ -73,7 +73,7 @@ afterAll(async () => {
   await transport.close();
 });
 
-describe('persistence worker', { timeout: 120_000 }, () => {
+describe('persistence worker', () => {
   it('persists a run, acks its announce entry and gives its keys a TTL', async () => {
     const run = await newRun();
     await driveRun(transport, run, run.answer(['Hello', ', ', 'world']));
@@ -218,7 +218,7 @@ describe('persistence worker', { timeout: 120_000 }, () => {
     const itemId = randomUUID();
     for (const event of [...run.opening(), run.messageStart(itemId)]) await transport.publish(event);
     await transport.announceRun(run.runId);
-    await waitFor(async () => (await store.getRun(run.runId)) ?? undefined, 10_000, 'first snapshot');
+    await waitFor(async () => (await store.getRun(run.runId)) ?? undefined, 300_000, 'first snapshot');
     // several watchdog ticks pass without a lease: still streaming
     await new Promise((resolve) => setTimeout(resolve, 2500));
     expect((await store.getRun(run.runId))?.response.status).toBe('in_progress');
@@ -245,7 +245,7 @@ describe('persistence worker', { timeout: 120_000 }, () => {
   });
 });
 
-describe('graceful stop and takeover', { timeout: 60_000 }, () => {
+describe('graceful stop and takeover', () => {
   it('stop() flushes the snapshot and leaves the run pending; another worker claims it and finishes it exactly', async () => {
     // a worker alone on its own prefix, so it surely owns the run
     const isolated = uniquePrefix('persistence-handover');

@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -66,6 +67,9 @@ async function killed(child: ChildProcess): Promise<void> {
   await exited;
 }
 
+// an unusual sleep length, new each run: the command's processes are found by it in /proc
+const ORPHAN_MARKER = 90_000 + Math.floor(Math.random() * 9_000);
+
 async function lines(file: string): Promise<string[]> {
   return (await readFile(path.join(workspace, file), 'utf8').catch(() => '')).split('\n').filter(Boolean);
 }
@@ -89,7 +93,7 @@ afterAll(async () => {
 });
 
 describe('a tool worker stopped or killed while a tool runs', () => {
-  it('a worker stopping mid-call leaves the call to another worker, answered once', async () => {
+  it('a worker stopping mid-call leaves the started exec to another worker, which answers it TOOL_INTERRUPTED', async () => {
     const leaving = new ToolWorker({
       transport,
       workspaceRoot: workspace,
@@ -116,22 +120,51 @@ describe('a tool worker stopped or killed while a tool runs', () => {
     });
     workers.push(taking);
     await taking.start();
-    expect(await run.output(callId, 30_000)).toMatchObject({
-      success: true,
-      output: 'finished\n[exit code 0]',
+    // the command had started: it is not run a second time, the model is told it was interrupted
+    expect(await run.output(callId)).toMatchObject({
+      success: false,
+      output: 'TOOL_INTERRUPTED: exec: the worker running this call stopped; it was not retried',
     });
-    expect(await lines('attempts-stop.log')).toEqual(['started', 'started']);
+    expect(await lines('attempts-stop.log')).toEqual(['started']);
     expect((await run.items('function_call_output')).length).toBe(1);
+    expect(taking.stats().interrupted).toBe(1);
     await taking.stop();
-  }, 60_000);
+  });
 
-  it('another worker reclaims the request and the call is answered exactly once', async () => {
+  it('a reclaimed read-only call that had started runs again; a writing one does not', async () => {
+    await writeFile(path.join(workspace, 'read-me.txt'), 'read again\n');
+    const run = await new ToolRun(transport).start();
+    runs.push(run);
+    // calls recorded as started by a worker that died before answering
+    const readId = await run.call('readFile', { path: 'read-me.txt' }, { startedBy: 'a-dead-worker' });
+    const writeId = await run.call(
+      'writeFile',
+      { path: 'written.txt', content: 'x' },
+      { startedBy: 'a-dead-worker' },
+    );
+    const taking = new ToolWorker({ transport, workspaceRoot: workspace, claimIdleMs: 1000, tickMs: 200 });
+    workers.push(taking);
+    await taking.start();
+    expect(await run.output(readId)).toMatchObject({ success: true, output: 'read again\n' });
+    expect(await run.output(writeId)).toMatchObject({
+      success: false,
+      output: 'TOOL_INTERRUPTED: writeFile: the worker running this call stopped; it was not retried',
+    });
+    expect(await readFile(path.join(workspace, 'written.txt'), 'utf8').catch(() => 'absent')).toBe('absent');
+    await taking.stop();
+  });
+
+  it('a SIGKILLed worker: its command dies with it, the reclaimed exec is answered TOOL_INTERRUPTED, its line written once', async () => {
     const child = await startChildWorker();
     const run = await new ToolRun(transport).start();
     runs.push(run);
-    const callId = await run.call('exec', { shell: 'echo started >> attempts.log; sleep 2; echo finished' });
+    // the command appends its line, then keeps running (and forks) until it is killed
+    const callId = await run.call('exec', {
+      shell: `echo started >> attempts.log; sleep ${ORPHAN_MARKER} & sleep ${ORPHAN_MARKER}; echo finished`,
+    });
     // the child is running the command
     await eventually(async () => (await lines('attempts.log')).length === 1);
+    expect(processesWith(String(ORPHAN_MARKER)).length).toBeGreaterThan(0);
 
     // claimIdleMs well above the child's 1 s keep-alive, so only a dead child loses the request
     const survivor = new ToolWorker({
@@ -145,17 +178,25 @@ describe('a tool worker stopped or killed while a tool runs', () => {
     await survivor.start();
     await killed(child);
 
-    const output = await run.output(callId, 30_000);
-    expect(output).toMatchObject({ success: true, output: 'finished\n[exit code 0]' });
-    expect(await lines('attempts.log')).toEqual(['started', 'started']);
+    // the dead worker's commands died with it, its children too
+    await eventually(async () => processesWith(String(ORPHAN_MARKER)).length === 0);
+    const output = await run.output(callId);
+    expect(output).toMatchObject({
+      success: false,
+      output: 'TOOL_INTERRUPTED: exec: the worker running this call stopped; it was not retried',
+    });
+    // written at most once: the reclaimed call was not run again
+    expect(await lines('attempts.log')).toEqual(['started']);
     expect(survivor.stats().claimed).toBe(1);
+    expect(survivor.stats().interrupted).toBe(1);
+    expect(processesWith(String(ORPHAN_MARKER))).toEqual([]);
     // exactly once, and nothing left pending or queued
     await eventually(async () => (await transport.redis.xlen(transport.keys.toolRequests)) === 0);
     expect((await run.items('function_call_output')).filter((item) => item.call_id === callId)).toHaveLength(
       1,
     );
     await survivor.stop();
-  }, 60_000);
+  });
 
   it('after maxAttempts deliveries the call is answered as failed instead of run again', async () => {
     const child = await startChildWorker();
@@ -176,14 +217,14 @@ describe('a tool worker stopped or killed while a tool runs', () => {
     await survivor.start();
     await killed(child);
 
-    const output = await run.output(callId, 30_000);
+    const output = await run.output(callId);
     expect(output.success).toBe(false);
     expect(output.output).toContain('exec was attempted 1 time and the worker running it stopped');
     expect(await lines('attempts-2.log')).toEqual(['started']);
     expect(survivor.stats().exhausted).toBe(1);
     await eventually(async () => (await transport.redis.xlen(transport.keys.toolRequests)) === 0);
     await survivor.stop();
-  }, 60_000);
+  });
 
   it.runIf(sandboxEnv.CODY_EXEC_SANDBOX === undefined)(
     'a SIGKILLed worker leaves no process behind: its sandboxed command dies with it',
@@ -200,6 +241,5 @@ describe('a tool worker stopped or killed while a tool runs', () => {
       await eventually(async () => processesWith(marker).length === 0);
       expect(await lines('orphans.log')).toEqual(['started']);
     },
-    60_000,
   );
 });

@@ -4,7 +4,7 @@ import { createRedisKeys, type RedisTransport } from '@cody/redis';
 import type { FunctionCallOutputItem, OutputItem, StreamEvent } from '@cody/schema';
 import { type ExecSandboxSettings, prepareExecSandbox } from '@cody/tools';
 import type { Redis } from 'ioredis';
-import { enqueueToolRequest } from '../src/tool-worker/index';
+import { enqueueToolRequest, recordCallStart } from '../src/tool-worker/index';
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -70,7 +70,7 @@ export class ToolRun {
   async call(
     name: string,
     args: unknown,
-    options: { callId?: string; trace?: { traceparent: string } } = {},
+    options: { callId?: string; trace?: { traceparent: string }; startedBy?: string } = {},
   ) {
     const callId = options.callId ?? `call_${randomUUID().slice(0, 12)}`;
     const itemId = randomUUID();
@@ -94,6 +94,12 @@ export class ToolRun {
         call_id: callId,
       },
     });
+    // as if a worker had started it and died before answering
+    if (options.startedBy)
+      await recordCallStart(this.transport.redis, this.transport.keys, this.runId, callId, {
+        consumer: options.startedBy,
+        attempt: 1,
+      });
     await enqueueToolRequest(this.transport, {
       runId: this.runId,
       itemId,
@@ -121,7 +127,7 @@ export class ToolRun {
   }
 
   /** Waits for the function_call_output answering `callId`. */
-  async output(callId: string, timeoutMs = 20_000): Promise<FunctionCallOutputItem> {
+  async output(callId: string, timeoutMs = 300_000): Promise<FunctionCallOutputItem> {
     return eventually(
       async () => (await this.items('function_call_output')).find((item) => item.call_id === callId),
       timeoutMs,
@@ -132,7 +138,7 @@ export class ToolRun {
 /** Polls `check` until it returns something other than undefined/false, or fails after `timeoutMs`. */
 export async function eventually<T>(
   check: () => Promise<T | undefined | false>,
-  timeoutMs = 20_000,
+  timeoutMs = 300_000,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {

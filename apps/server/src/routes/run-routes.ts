@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { compareStreamIds } from '@cody/redis';
 import { reduceEventsToState } from '@cody/reducer';
+import type { OutputItem } from '@cody/schema';
 import { CodyError, isTerminalStatus, ResponseSchema } from '@cody/schema';
 import { DEFAULT_THREAD_TITLE } from '@cody/store';
 import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
@@ -7,6 +9,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { selectHistory } from '../history/select-history';
+import { isTerminalEvent } from '../http/is-terminal-event';
 import type { ServerContext } from '../server-context';
 
 const SubmitBody = z
@@ -143,7 +146,22 @@ export function runRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
       },
       async (request) => {
         const stored = await ctx.store.getRun(request.params.id);
-        if (stored) return stored.response;
+        if (stored && isTerminalStatus(stored.response.status)) return stored.response;
+        if (stored) {
+          // read your writes: the terminal snapshot is written just after the terminal event,
+          // so a client that saw the event may get here first; the stream's last entry says so
+          // and the stream's reduction answers (only in that moment: other reads stay cheap)
+          const last = await ctx.transport.lastEntry(request.params.id);
+          const ended =
+            last !== undefined &&
+            isTerminalEvent(last.event) &&
+            (stored.lastStreamId === null || compareStreamIds(last.id, stored.lastStreamId) > 0);
+          if (!ended) return stored.response;
+          const fresh = reduceEventsToState(
+            (await ctx.transport.readRange(request.params.id)).map((entry) => entry.event),
+          );
+          return fresh?.response ?? stored.response;
+        }
         // accepted but not stored yet (the first snapshot write is still coming): reduce its stream
         const live = reduceEventsToState(
           (await ctx.transport.readRange(request.params.id)).map((entry) => entry.event),

@@ -37,6 +37,9 @@ export function streamRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
       async (request, reply) => {
         const { runId } = request.params;
         const from = normalise(request.headers['last-event-id'] ?? request.query.from ?? '0-0');
+        // a deleted run is gone, also while its stream is being drained
+        if (await ctx.transport.isRunDeleted(runId))
+          throw new CodyError('RUN_NOT_FOUND', `run ${runId} not found`);
         const live = (await ctx.transport.redis.exists(ctx.transport.keys.runEvents(runId))) === 1;
         const stored = live ? null : await ctx.store.getRun(runId);
         if (!live && !stored) throw new CodyError('RUN_NOT_FOUND', `run ${runId} not found`);

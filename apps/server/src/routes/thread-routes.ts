@@ -87,11 +87,31 @@ export function threadRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
     app.delete(
       '/threads/:id',
       {
-        schema: { tags: ['threads'], summary: 'Delete a thread and its runs', params: ThreadParams },
+        schema: {
+          tags: ['threads'],
+          summary: 'Delete a thread and its runs: live runs are stopped, their streams deleted',
+          params: ThreadParams,
+        },
       },
       async (request, reply) => {
-        const deleted = await ctx.store.deleteThread(request.params.id);
-        if (!deleted) throw threadNotFound(request.params.id);
+        const { id } = request.params;
+        if (!(await ctx.store.getThread(id))) throw threadNotFound(id);
+        // its runs: the stored ones and those started but not stored yet
+        const stored = await ctx.store.listRunsByThread(id);
+        const runIds = new Set([
+          ...stored.map((run) => run.response.id),
+          ...(await ctx.transport.threadRunIds(id)),
+        ]);
+        const deleted = await ctx.store.deleteThread(id);
+        if (!deleted) throw threadNotFound(id);
+        // delete means gone: live runs are cancelled (their SSE streams end with the terminal
+        // event), then every run's Redis keys are deleted instead of left to expire
+        await Promise.all(
+          [...runIds].map((runId) =>
+            ctx.driver.discard(runId, { markerTtlSeconds: ctx.config.CODY_RUN_TTL_SECONDS }),
+          ),
+        );
+        await ctx.transport.forgetThreadRuns(id);
         return reply.code(204).send();
       },
     );

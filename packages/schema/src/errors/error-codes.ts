@@ -35,6 +35,8 @@ export const ERROR_CODES = {
   HEADERS_TOO_LARGE: 'HEADERS_TOO_LARGE',
   /** The process driving a run stopped renewing its lease. */
   RUN_OWNER_LOST: 'RUN_OWNER_LOST',
+  /** Redis stayed unreachable longer than a run's driver could buffer its events. */
+  REDIS_UNAVAILABLE: 'REDIS_UNAVAILABLE',
   RUN_NOT_FOUND: 'RUN_NOT_FOUND',
   THREAD_NOT_FOUND: 'THREAD_NOT_FOUND',
   /** `replacesRunId` names a run of another thread. */
@@ -59,6 +61,8 @@ export const ERROR_CODES = {
   MCP_SERVER_UNAVAILABLE: 'MCP_SERVER_UNAVAILABLE',
   /** An MCP server answered a tool call with an error (a JSON-RPC error or `isError: true`). */
   MCP_TOOL_ERROR: 'MCP_TOOL_ERROR',
+  /** The worker running a tool call with side effects stopped; the call was not retried (at most once). */
+  TOOL_INTERRUPTED: 'TOOL_INTERRUPTED',
   SCRIPT_ERROR: 'SCRIPT_ERROR',
   /** exec could not confine a command (bubblewrap missing or refused by the kernel): nothing ran. */
   SANDBOX_UNAVAILABLE: 'SANDBOX_UNAVAILABLE',

@@ -11,6 +11,8 @@ export const TOOL_ERROR_CODES = {
   TOOL_TIMEOUT: 'TOOL_TIMEOUT',
   /** The call was cancelled (the run was cancelled or the worker is stopping). */
   TOOL_CANCELLED: 'TOOL_CANCELLED',
+  /** The worker running a call with side effects stopped before answering; it was not retried. */
+  TOOL_INTERRUPTED: ERROR_CODES.TOOL_INTERRUPTED,
   /** An exec'd command exited non-zero or was killed by a signal. */
   COMMAND_FAILED: 'COMMAND_FAILED',
   /** editFile's `oldText` was not found, or found more than once. */

@@ -51,6 +51,7 @@ async function main(): Promise<void> {
     runTtlSeconds: config.runTtlSeconds,
     claimIdleMs: config.claimIdleMs,
     writeIntervalMs: config.writeIntervalMs,
+    ownerGraceMs: config.ownerGraceMs,
   });
 
   const tools = new ToolWorker({

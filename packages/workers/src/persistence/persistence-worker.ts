@@ -38,6 +38,12 @@ export interface PersistenceWorkerOptions {
   claimIdleMs?: number;
   /** Period of ownership keep-alive, claiming and the lease watchdog; default 1000 ms. */
   tickMs?: number;
+  /**
+   * How long a run's lease must be seen missing — every look in between answered by Redis —
+   * before its owner is declared lost (RUN_OWNER_LOST); default 6000 ms: longer than a Redis
+   * reconnect (backoff ≤ 2 s) plus a renewal period, so a Redis restart does not end live runs.
+   */
+  ownerGraceMs?: number;
   logger?: Logger;
 }
 
@@ -56,7 +62,13 @@ export interface PersistenceWorkerStats {
   streamLostRuns: number;
 }
 
-const DEFAULTS = { runTtlSeconds: 3600, writeIntervalMs: 250, claimIdleMs: 5000, tickMs: 1000 };
+const DEFAULTS = {
+  runTtlSeconds: 3600,
+  writeIntervalMs: 250,
+  claimIdleMs: 5000,
+  tickMs: 1000,
+  ownerGraceMs: 6000,
+};
 // dead consumers (no pending entries, silent this long) are removed from the group
 const CONSUMER_RETENTION_MS = 3600_000;
 const tracer = trace.getTracer('@cody/workers');
@@ -68,7 +80,8 @@ const tracer = trace.getTracer('@cody/workers');
  * run's keys. All owned runs are read through the process' multiplexed tailer; snapshots
  * are written at most every `writeIntervalMs` per run, plus always the terminal state, each
  * with the last stream id it reflects. Every tick it keeps its entries alive, claims those of
- * dead workers, and watches leases: a run whose driver's lease lapsed is ended RUN_OWNER_LOST.
+ * dead workers, and watches leases: a run whose driver's lease stayed missing for `ownerGraceMs`
+ * of looks Redis answered (not merely across a Redis restart) is ended RUN_OWNER_LOST.
  */
 export class PersistenceWorker {
   readonly consumer: string;
@@ -85,6 +98,8 @@ export class PersistenceWorker {
   private tickTimer: NodeJS.Timeout | undefined;
   private ticking: Promise<void> | undefined;
   private ticks = 0;
+  /** When (performance.now) the watchdog last read every lease it watches. */
+  private lastWatchAt: number | undefined;
   private started = false;
   private readonly counters = {
     writes: 0,
@@ -104,6 +119,7 @@ export class PersistenceWorker {
       writeIntervalMs: options.writeIntervalMs ?? DEFAULTS.writeIntervalMs,
       claimIdleMs: options.claimIdleMs ?? DEFAULTS.claimIdleMs,
       tickMs: options.tickMs ?? DEFAULTS.tickMs,
+      ownerGraceMs: options.ownerGraceMs ?? DEFAULTS.ownerGraceMs,
     };
   }
 
@@ -467,26 +483,48 @@ export class PersistenceWorker {
     const live = [...this.runs.values()].filter(
       (run) => run.phase === 'live' && run.response !== undefined && !run.terminal,
     );
-    if (live.length === 0) return;
+    if (live.length === 0) {
+      this.lastWatchAt = undefined;
+      return;
+    }
     const { redis, keys } = this.transport;
     const pipeline = redis.pipeline();
     for (const run of live) {
       pipeline.exists(keys.runLease(run.runId));
       pipeline.xrange(keys.runEvents(run.runId), '-', '+', 'COUNT', 1);
     }
-    const replies = (await pipeline.exec()) ?? [];
+    let replies: [Error | null, unknown][];
+    try {
+      replies = (await pipeline.exec()) ?? [];
+    } catch (error) {
+      // Redis did not answer: what was seen missing before is no evidence against the owners
+      for (const run of live) run.leaseMissingSince = undefined;
+      this.lastWatchAt = undefined;
+      throw error;
+    }
+    const now = performance.now();
+    // a gap between looks (Redis was unreachable, or this loop stalled) breaks every observation
+    const unbroken =
+      this.lastWatchAt !== undefined && now - this.lastWatchAt <= 2 * this.settings.tickMs + 1000;
+    this.lastWatchAt = now;
     for (const [index, run] of live.entries()) {
       const [leaseError, lease] = replies[index * 2] ?? [];
       const [rangeError, range] = replies[index * 2 + 1] ?? [];
-      if (leaseError || rangeError || run.phase !== 'live') continue;
+      if (leaseError || rangeError || run.phase !== 'live') {
+        run.leaseMissingSince = undefined;
+        continue;
+      }
       const first = (range as [string, string[]][])[0]?.[0];
       // a live stream is never trimmed: another first entry means Redis lost the one we read
       if (run.firstId !== undefined && first !== run.firstId) {
         this.track(this.endStreamLost(run));
       } else if (lease === 1) {
         run.leaseSeen = true;
+        run.leaseMissingSince = undefined;
       } else if (run.hadLease || run.leaseSeen) {
-        await this.endOwnerLost(run);
+        // judged on renewals seen: missing in every look for the grace period, Redis answering
+        if (!unbroken || run.leaseMissingSince === undefined) run.leaseMissingSince = now;
+        if (now - run.leaseMissingSince >= this.settings.ownerGraceMs) await this.endOwnerLost(run);
       }
     }
   }
@@ -532,6 +570,11 @@ export class PersistenceWorker {
     if (run.phase !== 'live') return;
     run.phase = 'finishing';
     run.stopReading();
+    if (await this.transport.isRunDeleted(run.runId).catch(() => false)) {
+      // its thread was deleted and its keys with it: gone on purpose, nothing to restore
+      await this.release(run);
+      return;
+    }
     const span = tracer.startSpan(
       'cody.stream_lost',
       { attributes: { 'cody.run_id': run.runId } },

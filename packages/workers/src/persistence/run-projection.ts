@@ -13,6 +13,8 @@ export class RunProjection {
   readonly hadLease: boolean;
   /** The lease was seen alive at least once. */
   leaseSeen = false;
+  /** Since when (performance.now) the watchdog has seen the lease missing, in unbroken looks. */
+  leaseMissingSince: number | undefined;
   phase: ProjectionPhase = 'loading';
   state: ReducerState | undefined;
   /** Id of the last stream entry reduced into `state`. */

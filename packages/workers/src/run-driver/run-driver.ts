@@ -13,6 +13,7 @@ import {
   type Logger,
   type RedisTransport,
   silentLogger,
+  sleep,
 } from '@cody/redis';
 import { reduceEventsToState } from '@cody/reducer';
 import {
@@ -51,6 +52,12 @@ export interface RunDriverOptions {
   traceContent?: boolean;
   /** This process's id in run leases; default host:pid:uuid. */
   owner?: string;
+  /**
+   * How long one event may wait for Redis (its connection queues commands while Redis is away
+   * and sends them in order when it is back) before the run is ended `error` /
+   * REDIS_UNAVAILABLE; default 30 000 ms. The model call waits meanwhile: nothing is dropped.
+   */
+  redisOutageMs?: number;
 }
 
 export interface StartRunInput {
@@ -113,6 +120,8 @@ export class RunDriver {
       throw new CodyError('RUN_ALREADY_EXISTS', `run ${runId} is already being driven`);
     }
     const keeper = transport.keepLease(runId, this.owner);
+    // deleting the thread finds the run here, also before its first snapshot is stored
+    await transport.trackThreadRun(input.threadId, runId);
     const userMessage: MessageItem = {
       id: randomUUID(),
       type: 'message',
@@ -182,6 +191,52 @@ export class RunDriver {
     return 'closed';
   }
 
+  /**
+   * Makes a run of a deleted thread gone: cancels it if it is live (its driver, here or in any
+   * process, ends it `aborted`, so open SSE streams end with that terminal event), gives readers
+   * `drainMs` to read it, then deletes its Redis keys, leaving a marker that keeps it deleted.
+   * A driver that does not end it within `closeTimeoutMs` is not waited for: the run is closed
+   * here the same way.
+   */
+  async discard(
+    runId: string,
+    options: { reason?: string; closeTimeoutMs?: number; drainMs?: number; markerTtlSeconds?: number } = {},
+  ): Promise<void> {
+    const { transport } = this.options;
+    const reason = options.reason ?? 'the thread was deleted';
+    const outcome = await this.cancel(runId, reason);
+    if (outcome === 'signalled') {
+      const deadline = performance.now() + (options.closeTimeoutMs ?? 10_000);
+      while (!(await this.isClosed(runId)) && performance.now() < deadline) await sleep(25);
+      if (!(await this.isClosed(runId))) await this.forceClose(runId, reason);
+    }
+    if (outcome !== 'not_active') await sleep(options.drainMs ?? 1000);
+    await transport.deleteRun(runId, options.markerTtlSeconds);
+  }
+
+  private async isClosed(runId: string): Promise<boolean> {
+    const last = await this.options.transport.lastEntry(runId);
+    const type = last?.event?.type;
+    return (
+      type === undefined ||
+      type === 'response_done' ||
+      type === 'response_error' ||
+      type === 'turn_aborted_by_user'
+    );
+  }
+
+  private async forceClose(runId: string, reason: string): Promise<void> {
+    const { transport } = this.options;
+    const state = reduceEventsToState((await transport.readRange(runId)).map((entry) => entry.event));
+    const response = state?.response;
+    if (response?.status !== 'in_progress') return;
+    for (const event of cancelOpenItemEvents(runId, state, reason)) await transport.publish(event);
+    await this.answerFailed(runId, unansweredCalls(state), CANCELLED_CALL_OUTPUT);
+    await transport.publish(
+      createStreamEvent(runId, { type: 'turn_aborted_by_user', turn_id: response.turn_id, reason }),
+    );
+  }
+
   /** Stops taking runs; gives running ones `drainMs` to finish, then ends them as errors. */
   async stop(options: { drainMs?: number } = {}): Promise<void> {
     this.stopping = true;
@@ -213,8 +268,9 @@ export class RunDriver {
     const { runId } = input;
     const log = { run_id: runId };
     let lastId = openedId;
+    const outageMs = this.options.redisOutageMs ?? 30_000;
     const emit = async (payload: StreamPayload) => {
-      lastId = (await transport.emit(runId, payload)).id;
+      lastId = (await withinOutageBound(transport.emit(runId, payload), outageMs)).id;
     };
     const signal = AbortSignal.any([run.controller.signal, keeper.signal]);
     try {
@@ -321,5 +377,31 @@ export class RunDriver {
     const state = reduceEventsToState((await transport.readRange(runId)).map((entry) => entry.event));
     if (state?.response && state.response.status !== 'in_progress') return;
     for (const event of closingEvents(runId, state, error)) await transport.publish(event);
+  }
+}
+
+/**
+ * `publish`, unless Redis keeps it waiting longer than `outageMs`: then a REDIS_UNAVAILABLE
+ * error ends the run. The publish itself stays queued on the connection, so the events reach
+ * the stream in order, followed by the closing ones, once Redis answers again.
+ */
+async function withinOutageBound<T>(publish: Promise<T>, outageMs: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const bound = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(
+          new CodyError(
+            ERROR_CODES.REDIS_UNAVAILABLE,
+            `Redis was unreachable for more than ${outageMs} ms while this run streamed; it was ended`,
+          ),
+        ),
+      outageMs,
+    );
+  });
+  try {
+    return await Promise.race([publish, bound]);
+  } finally {
+    clearTimeout(timer);
   }
 }

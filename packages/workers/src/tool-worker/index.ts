@@ -6,6 +6,7 @@ export {
   scriptField,
   startScriptExecution,
 } from './answer-tool-call';
+export { type CallStartOutcome, recordCallStart, startField } from './call-start-record';
 export { enqueueToolRequest } from './enqueue-tool-request';
 export {
   loadToolWorkerConfig,
@@ -18,6 +19,8 @@ export {
   publishMcpCatalogue,
   readMcpCatalogue,
 } from './mcp-catalogue';
+export { ProcessReaper, REAPER_MARK_VARIABLE } from './process-reaper';
+export { INTERRUPTED_MESSAGE, READ_ONLY_TOOLS, type ReclaimAction, reclaimPolicy } from './reclaim-policy';
 export {
   functionCallOutputPayloads,
   scriptExecutionPayloads,

@@ -15,6 +15,7 @@ import {
 } from '@cody/redis';
 import type { McpServerStatus, McpToolInfo, StreamEvent, StreamPayload } from '@cody/schema';
 import {
+  commandEnv,
   type ExecSandbox,
   type ExecSandboxSettings,
   executeTool,
@@ -37,8 +38,11 @@ import {
 } from '@opentelemetry/api';
 import type { Redis } from 'ioredis';
 import { answerToolCall, isToolCallAnswered, startScriptExecution } from './answer-tool-call';
+import { recordCallStart } from './call-start-record';
 import type { McpToolWorkerConfig } from './load-tool-worker-config';
 import { publishMcpCatalogue } from './mcp-catalogue';
+import { ProcessReaper } from './process-reaper';
+import { INTERRUPTED_MESSAGE, reclaimPolicy } from './reclaim-policy';
 import {
   functionCallOutputPayloads,
   scriptExecutionPayloads,
@@ -86,6 +90,8 @@ export interface ToolWorkerStats {
   claimed: number;
   /** Calls answered as failed because they were attempted `maxAttempts` times. */
   exhausted: number;
+  /** Reclaimed calls with side effects that had started: answered TOOL_INTERRUPTED, not rerun. */
+  interrupted: number;
 }
 
 const DEFAULTS = { concurrency: 4, maxAttempts: 3, claimIdleMs: 5000, tickMs: 1000, stopGraceMs: 10_000 };
@@ -114,8 +120,10 @@ interface Job {
  * `script_execution` and `script_execution_output` — marking the call done in the same Lua
  * script, so no call is answered twice. Acks (and deletes) a request only after its answer is
  * in the stream. Keeps its pending requests alive while they run; claims those of dead workers
- * (XAUTOCLAIM) and retries them, answering failed after `maxAttempts` deliveries. A run's
- * cancel kills its running tools. Each execution is a span continuing the request's trace.
+ * (XAUTOCLAIM): a call recorded as started before is run again only if its tool has no side
+ * effects (`reclaimPolicy`), otherwise answered TOOL_INTERRUPTED; after `maxAttempts`
+ * deliveries it is answered failed. A run's cancel kills its running tools; the commands of a
+ * worker that dies are killed by its `ProcessReaper`. Each execution is a span continuing the request's trace.
  */
 export class ToolWorker {
   readonly consumer: string;
@@ -146,7 +154,8 @@ export class ToolWorker {
   private slotFreed: (() => void) | undefined;
   private unsubscribeCancel: (() => void) | undefined;
   private started = false;
-  private readonly counters = { answered: 0, alreadyAnswered: 0, claimed: 0, exhausted: 0 };
+  private readonly counters = { answered: 0, alreadyAnswered: 0, claimed: 0, exhausted: 0, interrupted: 0 };
+  private readonly reaper = new ProcessReaper();
 
   constructor(options: ToolWorkerOptions) {
     this.transport = options.transport;
@@ -181,6 +190,7 @@ export class ToolWorker {
     this.sandbox = await prepareExecSandbox(this.sandboxSettings);
     this.logSandbox(this.sandbox);
     if (this.stopped) return; // stopped while probing: nothing was opened yet
+    this.reaper.start();
     this.unsubscribeCancel = this.transport.cancels.onCancel((runId) => this.cancelRun(runId));
     this.blocking = this.transport.createConnection('tool-worker');
     this.group = this.transport.consumerGroup({
@@ -237,6 +247,7 @@ export class ToolWorker {
       this.publishMcp();
       await this.mcpPublishing;
     }
+    await this.reaper.stop();
     if (this.blocking) await closeConnection(this.blocking);
     this.logger.info({ consumer: this.consumer }, 'tool worker stopped');
   }
@@ -520,6 +531,27 @@ export class ToolWorker {
       return;
     }
 
+    // at most once: the start is on record before anything runs
+    const start = await recordCallStart(redis, keys, request.runId, request.callId, {
+      consumer: this.consumer,
+      attempt: job.deliveries,
+    });
+    if (start.status === 'answered' || start.status === 'gone') {
+      this.counters.alreadyAnswered++;
+      await this.ack(job);
+      return;
+    }
+    const interrupted =
+      start.status === 'started_before' &&
+      reclaimPolicy(request.name, this.mcp?.tool(request.name)) === 'interrupt';
+    if (start.status === 'started_before') {
+      span.setAttribute('cody.tool.reclaimed_started', true);
+      this.logger.warn(
+        { ...log, previous: start.previous, action: interrupted ? 'interrupt' : 'rerun' },
+        'reclaimed a tool call that had started',
+      );
+    }
+
     let scriptId: string | undefined;
     if (request.name === 'runScript') {
       const parsed = parseToolArguments(request.name, request.arguments);
@@ -543,6 +575,24 @@ export class ToolWorker {
       }
     }
 
+    if (interrupted) {
+      this.counters.interrupted++;
+      const message = `${request.name}: ${INTERRUPTED_MESSAGE}`;
+      const error = { code: TOOL_ERROR_CODES.TOOL_INTERRUPTED, message };
+      const before = scriptId
+        ? scriptOutputPayloads({
+            itemId: randomUUID(),
+            scriptId,
+            result: { success: false, result: '', logs: [], error },
+            correlationId,
+          })
+        : [];
+      span.setAttribute('error.type', TOOL_ERROR_CODES.TOOL_INTERRUPTED);
+      await answer({ success: false, output: `${TOOL_ERROR_CODES.TOOL_INTERRUPTED}: ${message}` }, before);
+      await this.ack(job);
+      return;
+    }
+
     this.logger.debug({ ...log, attempt: job.deliveries }, 'executing tool call');
     const result = this.mcp?.owns(request.name)
       ? await this.callMcp(request, job.controller.signal)
@@ -550,7 +600,8 @@ export class ToolWorker {
           workspaceRoot: this.workspaceRoot,
           signal: job.controller.signal,
           ...(this.limits ? { limits: this.limits } : {}),
-          ...(this.env ? { env: this.env } : {}),
+          // marked, so the reaper can kill what is left of them if this process dies
+          env: this.reaper.markEnv(this.env ?? commandEnv()),
           ...(this.sandbox ? { sandbox: this.sandbox } : {}),
         });
     if (job.controller.signal.reason === WORKER_STOPPING) {

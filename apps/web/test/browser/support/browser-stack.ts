@@ -116,6 +116,10 @@ export async function startBrowserStack(options: BrowserStackOptions): Promise<B
         colorScheme: 'light',
         ...(mobile ? { isMobile: true, hasTouch: true, deviceScaleFactor: 2 } : {}),
       });
+      // Playwright's 30 s default is a budget a loaded machine misses: every wait awaits its
+      // condition, bounded only by the test timeout (a hang detector)
+      context.setDefaultTimeout(0);
+      context.setDefaultNavigationTimeout(0);
       contexts.add(context);
       if (initScript) await context.addInitScript({ content: initScript });
       const page = await context.newPage();
@@ -136,7 +140,8 @@ export async function startBrowserStack(options: BrowserStackOptions): Promise<B
       return { status: response.status, json: (text ? JSON.parse(text) : undefined) as T };
     },
     async waitForRun(runId, done = (run) => isTerminal(run.status)) {
-      const deadline = Date.now() + 30_000;
+      // a hang detector, not a budget: the run is awaited however slow the machine is
+      const deadline = Date.now() + 300_000;
       let last: unknown;
       while (Date.now() < deadline) {
         const reply = await stack.api<Response>('GET', `/api/v2/runs/${runId}`);
