@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { FunctionCallOutputItem } from '@cody/schema';
 import { replies } from '@cody/test-llm';
 import { prepareExecSandbox } from '@cody/tools';
+import { REAPER_MARK_VARIABLE } from '@cody/workers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Stack, startStack } from './harness';
 import { processesWith, uniqueSleep } from './support-processes';
@@ -134,14 +135,16 @@ describe.skipIf(sandbox.kind !== 'bwrap')(
 
       expect(results.serverEnviron?.success).toBe(false);
       expect(results.serverEnviron?.output).toMatch(/cannot open \/proc\/\d+\/environ: No such file/);
-      // $PPID and PID 1 are the sandbox's own init: it holds only the allowlisted environment
+      // $PPID and PID 1 are the sandbox's own init: it holds only the allowlisted environment, plus
+      // the tool worker's reaper mark (a random id, no secret: it lets a dead worker's commands be found)
       for (const own of [results.parentEnviron, results.initEnviron, results.ownEnv]) {
         expect(own?.success).toBe(true);
         const names = (own?.output ?? '')
           .split('\n')
           .slice(0, -1)
           .map((line) => line.split('=')[0]);
-        for (const name of names) expect(['PATH', 'LANG', 'TERM', 'HOME', 'PWD']).toContain(name);
+        for (const name of names)
+          expect(['PATH', 'LANG', 'TERM', 'HOME', 'PWD', REAPER_MARK_VARIABLE]).toContain(name);
       }
       expect(results.outsideFile).toMatchObject({ success: false });
       expect(results.outsideFile?.output).toContain('No such file or directory');

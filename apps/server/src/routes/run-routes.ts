@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { compareStreamIds } from '@cody/redis';
 import { reduceEventsToState } from '@cody/reducer';
-import type { OutputItem } from '@cody/schema';
 import { CodyError, isTerminalStatus, ResponseSchema } from '@cody/schema';
 import { DEFAULT_THREAD_TITLE } from '@cody/store';
 import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
