@@ -28,8 +28,10 @@ const STORY = Array.from(
 ).join('\n\n');
 const STORY_DELTAS = splitDeltas(STORY, 8);
 
-const probeCount = (itemId: string) =>
-  `(window.__codyStreamProbe.messages[${JSON.stringify(itemId)}] || []).length`;
+// a function, not a string: the app's CSP forbids eval, and a string predicate is eval'd in the page
+const probeCountAtLeast = ([itemId, count]: [string, number]) =>
+  // biome-ignore lint/suspicious/noExplicitAny: the probe is a test global installed by streamProbeScript
+  ((window as any).__codyStreamProbe.messages[itemId] || []).length >= count;
 
 describe.skipIf(!chromium.found)(
   chromium.found ? 'browser: resilience' : `browser: resilience — skipped: ${chromium.reason}`,
@@ -63,7 +65,7 @@ describe.skipIf(!chromium.found)(
 
       const runId = await sendPrompt(page, 'How do I cross the street? BT-CUT');
       const itemId = await agentMessageId(page, runId);
-      await page.waitForFunction(`${probeCount(itemId)} >= 5`);
+      await page.waitForFunction(probeCountAtLeast, [itemId, 5] as [string, number]);
 
       // cut: open connections (the SSE body mid-stream) are dropped, new ones fail
       stack.proxy.cut();
@@ -109,7 +111,7 @@ describe.skipIf(!chromium.found)(
       const { page, pageErrors } = await stack.openApp({ initScript: streamProbeScript });
       const runId = await sendPrompt(page, 'Tell me a story BT-RELOAD');
       const itemId = await agentMessageId(page, runId);
-      await page.waitForFunction(`${probeCount(itemId)} >= 5`);
+      await page.waitForFunction(probeCountAtLeast, [itemId, 5] as [string, number]);
       const beforeReload = await checkStreamedMessage(page, itemId, STORY_DELTAS);
       expect(beforeReload.unexpected).toEqual([]);
       expect(beforeReload.deltasShown.at(-1)).toBeLessThan(STORY_DELTAS.length);

@@ -40,8 +40,10 @@ const HISTORY_ANSWER = [
 ].join('\n');
 const HISTORY_DELTAS = splitDeltas(HISTORY_ANSWER, 7);
 
-const probeCount = (itemId: string) =>
-  `(window.__codyStreamProbe.messages[${JSON.stringify(itemId)}] || []).length`;
+// a function, not a string: the app's CSP forbids eval, and a string predicate is eval'd in the page
+const probeCountAtLeast = ([itemId, count]: [string, number]) =>
+  // biome-ignore lint/suspicious/noExplicitAny: the probe is a test global installed by streamProbeScript
+  ((window as any).__codyStreamProbe.messages[itemId] || []).length >= count;
 
 describe.skipIf(!chromium.found)(
   chromium.found ? 'browser: stop and history' : `browser: stop and history — skipped: ${chromium.reason}`,
@@ -73,7 +75,7 @@ describe.skipIf(!chromium.found)(
       const { page, pageErrors } = await stack.openApp({ initScript: streamProbeScript });
       const runId = await sendPrompt(page, 'Write a long essay BT-STOP');
       const itemId = await agentMessageId(page, runId);
-      await page.waitForFunction(`${probeCount(itemId)} >= 5`);
+      await page.waitForFunction(probeCountAtLeast, [itemId, 5] as [string, number]);
 
       await page.getByRole('button', { name: 'Stop', exact: true }).click();
       await waitForRunStatus(page, runId, 'aborted');
