@@ -19,6 +19,7 @@ export class LeaseKeeper {
   private readonly timer: NodeJS.Timeout;
   private renewing = false;
   private stopped = false;
+  private streamStartId = '';
 
   constructor(
     private readonly leases: RunLeases,
@@ -33,6 +34,14 @@ export class LeaseKeeper {
   /** Aborts (reason: LeaseLostError) when the lease was lost. */
   get signal(): AbortSignal {
     return this.controller.signal;
+  }
+
+  /**
+   * Names the run's first stream entry (its response_start, as the owner wrote it): a lease that
+   * lapsed is taken back only while the stream still starts with it.
+   */
+  anchorStream(firstEntryId: string): void {
+    this.streamStartId = firstEntryId;
   }
 
   /** Stops renewing; releases the lease unless `release` is false. */
@@ -58,6 +67,7 @@ export class LeaseKeeper {
         this.runId,
         this.owner,
         this.options.ttlMs ?? DEFAULT_LEASE_TTL_MS,
+        this.streamStartId,
       );
       if (!held && !this.stopped) {
         clearInterval(this.timer);

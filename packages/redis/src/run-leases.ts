@@ -6,11 +6,13 @@ import { luaScript, runScript } from './run-script';
 /** Lease time-to-live: a driver that stops renewing is declared lost within about this long. */
 export const DEFAULT_LEASE_TTL_MS = 3000;
 
-// KEYS: lease, events. A lease that vanished without being taken (Redis restarted after its
-// expiry passed, or a renewal came late) is taken back while the run is intact and open: the
-// owner is alive, renewing. It stays lost when another owner holds it, when the stream ends with
-// a terminal event (the watchdog ended the run), or when the stream is gone or does not start
-// with the run's response_start (Redis lost it; a stray publish recreated it).
+// KEYS: lease, events; ARGV: owner, ttl, the id of the stream's first entry as the owner wrote
+// it. A lease that vanished without being taken (Redis restarted after its expiry passed, or a
+// renewal came late) is taken back while the run is intact and open: the owner is alive,
+// renewing. It stays lost when another owner holds it, when the stream ends with a terminal
+// event (the watchdog ended the run), or when the stream's first entry is not the one the owner
+// wrote (Redis lost the stream; a stray publish or the persistence worker's restore recreated it,
+// which can start with a response_start of its own).
 const RENEW = luaScript(`
 local current = redis.call('GET', KEYS[1])
 if current == ARGV[1] then
@@ -29,7 +31,9 @@ local function eventType(entry)
   end
   return nil
 end
-if eventType(redis.call('XRANGE', KEYS[2], '-', '+', 'COUNT', 1)[1]) ~= 'response_start' then return 0 end
+if ARGV[3] == '' then return 0 end
+local first = redis.call('XRANGE', KEYS[2], '-', '+', 'COUNT', 1)[1]
+if first == nil or first[1] ~= ARGV[3] then return 0 end
 local last = eventType(redis.call('XREVRANGE', KEYS[2], '+', '-', 'COUNT', 1)[1])
 if last == 'response_done' or last == 'response_error' or last == 'turn_aborted_by_user' then return 0 end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
@@ -65,16 +69,23 @@ export class RunLeases {
 
   /**
    * Extends the lease if `owner` still holds it, or takes it back if it lapsed while the run
-   * is still open (a Redis restart lets a lease expire under a live owner); false when another
-   * owner has it, or the run ended (the watchdog's verdict stands) or its stream is gone.
+   * is still open (a Redis restart lets a lease expire under a live owner) and its stream still
+   * starts with `streamStartId`, the entry the owner wrote first; false when another owner has
+   * it, the run ended (the watchdog's verdict stands), or its stream is gone or was recreated.
+   * Without `streamStartId` a lapsed lease is never taken back.
    */
-  async renew(runId: string, owner: string, ttlMs = DEFAULT_LEASE_TTL_MS): Promise<boolean> {
+  async renew(
+    runId: string,
+    owner: string,
+    ttlMs = DEFAULT_LEASE_TTL_MS,
+    streamStartId = '',
+  ): Promise<boolean> {
     try {
       const reply = await runScript(
         this.redis,
         RENEW,
         [this.keys.runLease(runId), this.keys.runEvents(runId)],
-        [owner, ttlMs],
+        [owner, ttlMs, streamStartId],
       );
       return reply === 1 || reply === 2;
     } catch (error) {

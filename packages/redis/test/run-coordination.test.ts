@@ -61,15 +61,17 @@ describe('run lease', () => {
   it('a lease that lapsed under its live owner (Redis restarted past its expiry) is taken back while the run is open', async () => {
     const run = new RunBuilder();
     runs.add(run.runId);
-    await transport.publish(run.start());
+    const startId = await transport.publish(run.start());
     await transport.publish(run.messageStart(randomUUID()));
     await transport.leases.acquire(run.runId, 'owner', 3000);
     await admin.del(transport.keys.runLease(run.runId));
-    expect(await transport.leases.renew(run.runId, 'owner')).toBe(true);
+    // without knowing which stream it wrote, the owner cannot prove the run is still its own
+    expect(await transport.leases.renew(run.runId, 'owner')).toBe(false);
+    expect(await transport.leases.renew(run.runId, 'owner', 3000, startId)).toBe(true);
     expect(await transport.leases.owner(run.runId)).toBe('owner');
     // another owner's lease is never taken
     await admin.set(transport.keys.runLease(run.runId), 'someone-else', 'PX', 3000);
-    expect(await transport.leases.renew(run.runId, 'owner')).toBe(false);
+    expect(await transport.leases.renew(run.runId, 'owner', 3000, startId)).toBe(false);
     // once the run ended (the watchdog's verdict), it stays lost
     await admin.del(transport.keys.runLease(run.runId));
     await transport.publish(
@@ -79,7 +81,7 @@ describe('run lease', () => {
         error: { code: 'RUN_OWNER_LOST', message: 'gone' },
       }),
     );
-    expect(await transport.leases.renew(run.runId, 'owner')).toBe(false);
+    expect(await transport.leases.renew(run.runId, 'owner', 3000, startId)).toBe(false);
     expect(await transport.leases.isAlive(run.runId)).toBe(false);
   });
 
@@ -87,8 +89,36 @@ describe('run lease', () => {
     const run = new RunBuilder();
     runs.add(run.runId);
     await transport.publish(run.delta(randomUUID(), 'stray'));
-    expect(await transport.leases.renew(run.runId, 'owner')).toBe(false);
+    expect(await transport.leases.renew(run.runId, 'owner', 3000, '1-0')).toBe(false);
     expect(await transport.leases.isAlive(run.runId)).toBe(false);
+  });
+
+  it('a lapsed lease is not taken back when the stream was recreated with a response_start of its own', async () => {
+    // the persistence worker restores a lost run (response_start first) before ending it; a
+    // renewal landing between the two must not hand the run back to its old driver
+    const run = new RunBuilder();
+    runs.add(run.runId);
+    const startId = await transport.publish(run.start());
+    await admin.del(transport.keys.runEvents(run.runId));
+    // a restarted Redis mints ids from a later clock: wait out the millisecond of the first id
+    await new Promise((resolve) => setTimeout(resolve, 2));
+    await transport.publish(run.start());
+    await transport.publish(run.messageStart(randomUUID()));
+    expect(await transport.leases.renew(run.runId, 'owner', 3000, startId)).toBe(false);
+    expect(await transport.leases.isAlive(run.runId)).toBe(false);
+  });
+
+  it('a keeper takes a lapsed lease back only once it knows the stream it wrote', async () => {
+    const run = new RunBuilder();
+    runs.add(run.runId);
+    const startId = await transport.publish(run.start());
+    await transport.leases.acquire(run.runId, 'k', 3000);
+    const keeper = transport.keepLease(run.runId, 'k', { intervalMs: 30 });
+    keeper.anchorStream(startId);
+    await admin.del(transport.keys.runLease(run.runId));
+    await eventually(async () => (await transport.leases.owner(run.runId)) === 'k');
+    expect(keeper.signal.aborted).toBe(false);
+    await keeper.stop();
   });
 
   it("the keeper's signal aborts with LeaseLostError once the lease is gone", async () => {

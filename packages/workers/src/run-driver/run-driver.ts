@@ -129,7 +129,7 @@ export class RunDriver {
       content: input.prompt,
     };
     try {
-      await transport.emit(runId, {
+      const started = await transport.emit(runId, {
         type: 'response_start',
         response_id: runId,
         turn_id: input.turnId,
@@ -140,6 +140,7 @@ export class RunDriver {
         created_at: Date.now(),
         ...(input.replacesRunId ? { replaces_run_id: input.replacesRunId } : {}),
       });
+      keeper.anchorStream(started.id);
       await transport.emit(runId, {
         type: 'item_start',
         item_id: userMessage.id,
