@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { RedisCommandError } from './errors/redis-command-error';
+import { unlessAborted } from './unless-aborted';
 
 /** One entry read through a group, fields as a record (`run`, `lease`, …). */
 export interface GroupEntry {
@@ -54,21 +55,29 @@ export class ConsumerGroup {
     }
   }
 
-  /** New entries for this consumer (`>`), blocking up to `blockMs`; [] on timeout. */
-  async read(options: { count?: number; blockMs?: number } = {}): Promise<GroupEntry[]> {
+  /**
+   * New entries for this consumer (`>`), blocking up to `blockMs`; [] on timeout, and [] as soon
+   * as `signal` aborts (the reader is stopping and drops the blocking connection).
+   */
+  async read(
+    options: { count?: number; blockMs?: number; signal?: AbortSignal } = {},
+  ): Promise<GroupEntry[]> {
     const reply = await this.withGroup('XREADGROUP', () =>
-      this.blocking.call(
-        'XREADGROUP',
-        'GROUP',
-        this.group,
-        this.consumer,
-        'COUNT',
-        options.count ?? 50,
-        'BLOCK',
-        options.blockMs ?? 2000,
-        'STREAMS',
-        this.stream,
-        '>',
+      unlessAborted(
+        this.blocking.call(
+          'XREADGROUP',
+          'GROUP',
+          this.group,
+          this.consumer,
+          'COUNT',
+          options.count ?? 50,
+          'BLOCK',
+          options.blockMs ?? 2000,
+          'STREAMS',
+          this.stream,
+          '>',
+        ),
+        options.signal,
       ),
     );
     if (!Array.isArray(reply)) return [];

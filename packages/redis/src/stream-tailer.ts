@@ -9,6 +9,7 @@ import { TailerClosedError } from './errors/tailer-closed-error';
 import { type Logger, silentLogger } from './logger';
 import { reconnectBackoff } from './reconnect-backoff';
 import { sleep } from './sleep';
+import { unlessAborted } from './unless-aborted';
 
 export interface StreamTailerOptions {
   keys: RedisKeys;
@@ -350,23 +351,28 @@ class TailerShard {
       let reply: unknown;
       try {
         if (this.clientId === undefined) {
-          this.clientId = Number(await connection.client('ID'));
+          const id = await unlessAborted(connection.client('ID'), this.stopping.signal);
           // readers may have come or gone meanwhile
           if (this.closed) break;
+          this.clientId = Number(id);
           continue;
         }
         this.wakePending = false;
         this.inFlight = streams;
-        reply = await connection.call(
-          'XREAD',
-          'COUNT',
-          count,
-          'BLOCK',
-          blockMs,
-          'STREAMS',
-          ...streams.keys(),
-          ...streams.values(),
+        reply = await unlessAborted(
+          connection.call(
+            'XREAD',
+            'COUNT',
+            count,
+            'BLOCK',
+            blockMs,
+            'STREAMS',
+            ...streams.keys(),
+            ...streams.values(),
+          ),
+          this.stopping.signal,
         );
+        if (this.closed) break;
         failures = 0;
       } catch (error) {
         this.inFlight = undefined;

@@ -119,4 +119,42 @@ describe('ConsumerGroup', () => {
     const consumers = (await redis.call('XINFO', 'CONSUMERS', stream, PROJECTOR_GROUP)) as unknown[];
     expect(consumers).toHaveLength(0);
   });
+
+  it('a read stops when its signal aborts, even on a connection dropped while it reconnects', async () => {
+    // ioredis keeps a command that was in flight when the socket died in a queue that
+    // disconnect() does not flush while reconnecting: the read itself would never settle
+    const stream = freshStream();
+    const dropped = createRedisConnection(REDIS_URL, { redisOptions: { retryStrategy: () => 60_000 } });
+    try {
+      const reader = new ConsumerGroup({
+        redis,
+        blocking: dropped,
+        stream,
+        group: PROJECTOR_GROUP,
+        consumer: 'r',
+      });
+      await reader.ensure();
+      const clientId = await dropped.client('ID');
+      const controller = new AbortController();
+      const reading = reader.read({ blockMs: 60_000, signal: controller.signal });
+      await eventuallyBlocked(clientId);
+      const reconnecting = new Promise((resolve) => dropped.once('reconnecting', resolve));
+      await redis.client('KILL', 'ID', String(clientId));
+      await reconnecting;
+      controller.abort();
+      dropped.disconnect();
+      expect(await reading).toEqual([]);
+    } finally {
+      dropped.disconnect();
+    }
+  });
 });
+
+/** Resolves once the client is blocked in a command (CLIENT LIST shows `flags=b`). */
+async function eventuallyBlocked(clientId: unknown): Promise<void> {
+  for (;;) {
+    const list = (await redis.client('LIST', 'ID', String(clientId))) as string;
+    if (/ flags=\S*b/.test(list)) return;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}

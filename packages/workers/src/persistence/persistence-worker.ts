@@ -201,7 +201,7 @@ export class PersistenceWorker {
     while (!this.stopped) {
       let entries: GroupEntry[];
       try {
-        entries = await group.read({ count: 100, blockMs: 2000 });
+        entries = await group.read({ count: 100, blockMs: 2000, signal: this.stopping.signal });
         failures = 0;
       } catch (error) {
         if (this.stopped) return;

@@ -319,7 +319,7 @@ export class ToolWorker {
       }
       let entries: GroupEntry[];
       try {
-        entries = await group.read({ count: capacity, blockMs: 2000 });
+        entries = await group.read({ count: capacity, blockMs: 2000, signal: this.stopping.signal });
         failures = 0;
       } catch (error) {
         if (this.stopped) return;
