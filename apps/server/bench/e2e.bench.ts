@@ -18,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { createProvider, resolveModel } from '@cody/adapters';
 import { createParser } from 'eventsource-parser';
 import { Redis } from 'ioredis';
+import { cpuMs, freePort, type ServerProcess, startLlmProcess, startServer } from './bench-processes';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 200);
 const PACED_DELTAS = Number(process.env.BENCH_PACED_DELTAS ?? 600);
@@ -27,7 +28,6 @@ const serverDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 const MARKER = /~[a-z]+\.\d+\.\d+~/;
 const TERMINAL = new Set(['response_done', 'response_error', 'turn_aborted_by_user']);
 const now = () => performance.timeOrigin + performance.now();
-const CLK_TCK = 100;
 
 interface PhaseResult {
   label: string;
@@ -48,28 +48,6 @@ interface PhaseResult {
 
 // ---------------------------------------------------------------- processes and sampling
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
-/** utime + stime of a process, in ms of CPU. */
-function cpuMs(pid: number): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLK_TCK;
-  } catch {
-    return Number.NaN;
-  }
-}
-
 function rssMb(pid: number): number {
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -85,20 +63,6 @@ const percentile = (sorted: number[], p: number) =>
     ? Number.NaN
     : (sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number);
 
-function startLlmProcess(): Promise<{ child: ChildProcess; tapUrl: string }> {
-  const child = fork(join(serverDir, 'bench', 'e2e-llm-process.ts'), [], {
-    execArgv: ['--conditions=@cody/source', '--import', 'tsx'],
-    cwd: serverDir,
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  return new Promise((resolve, reject) => {
-    child.once('message', (message: { type: string; tapUrl: string }) =>
-      resolve({ child, tapUrl: message.tapUrl }),
-    );
-    child.once('exit', (code) => reject(new Error(`test LLM process exited (${code})`)));
-  });
-}
-
 function llmStamps(child: ChildProcess, phase: string): Promise<Map<string, number>> {
   return new Promise((resolve) => {
     const onMessage = (message: { type: string; phase: string; stamps: [string, number][] }) => {
@@ -109,49 +73,6 @@ function llmStamps(child: ChildProcess, phase: string): Promise<Map<string, numb
     child.on('message', onMessage);
     child.send({ type: 'stamps', phase });
   });
-}
-
-interface ServerProcess {
-  child: ChildProcess;
-  baseUrl: string;
-  /** run id → snapshot lag (ms) the persistence worker logged when it stored the terminal state */
-  persisted: Map<string, number>;
-}
-
-async function startServer(env: Record<string, string>): Promise<ServerProcess> {
-  const extra = process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
-  const child = spawn(
-    process.execPath,
-    [...extra, '--conditions=@cody/source', '--import', 'tsx', 'src/main.ts'],
-    {
-      cwd: serverDir,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  const persisted = new Map<string, number>();
-  let pending = '';
-  let banner = '';
-  const baseUrl = await new Promise<string>((resolve, reject) => {
-    child.stdout?.on('data', (data: Buffer) => {
-      pending += data.toString();
-      const lines = pending.split('\n');
-      pending = lines.pop() ?? '';
-      for (const line of lines) {
-        banner += banner.length < 10_000 ? `${line}\n` : '';
-        const match = /Cody is running: (http:\/\/\S+)/.exec(line);
-        if (match?.[1]) resolve(match[1]);
-        if (!line.includes('"run persisted"')) continue;
-        const record = JSON.parse(line) as { run_id: string; lag_ms?: number };
-        if (record.lag_ms !== undefined) persisted.set(record.run_id, record.lag_ms);
-      }
-    });
-    child.stderr?.on('data', (data: Buffer) => {
-      banner += data.toString();
-    });
-    child.once('exit', (code) => reject(new Error(`server exited (${code}):\n${banner}`)));
-  });
-  return { child, baseUrl, persisted };
 }
 
 // ---------------------------------------------------------------- readers

@@ -93,6 +93,14 @@ export const ServerConfigSchema = z.object({
   /** How long the watchdog must see a run's lease missing (Redis answering) before RUN_OWNER_LOST. */
   CODY_LEASE_GRACE_MS: z.coerce.number().int().positive().default(6000),
   CODY_BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(1_048_576),
+  /**
+   * Open SSE streams this process serves at once, and per run; past either a new stream gets
+   * 503 SSE_CAPACITY_REACHED with Retry-After. The defaults keep a 2-core box's driver on time.
+   */
+  CODY_SSE_MAX_CONNECTIONS: z.coerce.number().int().positive().default(1000),
+  CODY_SSE_MAX_CONNECTIONS_PER_RUN: z.coerce.number().int().positive().default(500),
+  /** A run with more than 16 viewers here has its frames written together every this many ms (0: never). */
+  CODY_SSE_COALESCE_MS: z.coerce.number().int().min(0).max(1000).default(20),
   CODY_WEB_DIST: optionalText,
   /** `auto`: readable lines (pino-pretty) on a terminal, JSON otherwise; `pretty` / `json` force one. */
   CODY_LOG_FORMAT: z.enum(['auto', 'pretty', 'json']).default('auto'),

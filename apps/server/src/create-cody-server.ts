@@ -35,6 +35,7 @@ import { collectMethodNotAllowed } from './http/method-not-allowed';
 import { installRateLimits } from './http/rate-limits';
 import { installRequestGuards } from './http/request-guards';
 import { installSecurityHeaders } from './http/security-headers';
+import { SseCapacity } from './http/sse-capacity';
 import { configRoutes } from './routes/config-routes';
 import { healthRoutes } from './routes/health-routes';
 import { runRoutes } from './routes/run-routes';
@@ -133,6 +134,10 @@ export async function createCodyServer(options: CodyServerOptions): Promise<Cody
     transport,
     store,
     driver,
+    sseCapacity: new SseCapacity({
+      total: config.CODY_SSE_MAX_CONNECTIONS,
+      perRun: config.CODY_SSE_MAX_CONNECTIONS_PER_RUN,
+    }),
     catalogue,
     provider(id) {
       let provider = providers.get(id);

@@ -3,6 +3,7 @@ import type { RedisTransport } from '@cody/redis';
 import type { Store } from '@cody/store';
 import type { RunDriver } from '@cody/workers';
 import type { ServerConfig } from './config';
+import type { SseCapacity } from './http/sse-capacity';
 
 /** What the routes work with; `createCodyServer` builds it from the configuration. */
 export interface ServerContext {
@@ -10,6 +11,8 @@ export interface ServerContext {
   transport: RedisTransport;
   store: Store;
   driver: RunDriver;
+  /** Open SSE streams of this process, capped in all and per run. */
+  sseCapacity: SseCapacity;
   catalogue: ModelCatalogue;
   /** The provider for an id; throws UNKNOWN_PROVIDER or CONFIGURATION_ERROR (no key). */
   provider(id: string): ModelProvider;

@@ -10,6 +10,7 @@ import { createRedisKeys, DEFAULT_REDIS_PREFIX, type RedisKeys } from './create-
 import { type CreateStreamEventOptions, createStreamEvent } from './create-stream-event';
 import type { StreamEntry } from './decode-stream-entries';
 import { deleteRun, isRunDeleted, threadRunIds, trackThreadRun } from './delete-run';
+import { RedisCommandError } from './errors/redis-command-error';
 import { expireRun } from './expire-run';
 import { LeaseKeeper, type LeaseKeeperOptions } from './lease-keeper';
 import { type Logger, silentLogger } from './logger';
@@ -22,7 +23,7 @@ import {
 import { readLastEntry } from './read-last-entry';
 import { type ReadRangeOptions, readRange } from './read-range';
 import { RunLeases } from './run-leases';
-import { StreamTailer } from './stream-tailer';
+import { StreamTailer, type TailHandlers, type TailSubscription } from './stream-tailer';
 
 export interface RedisTransportOptions {
   /** `REDIS_URL`; default `redis://127.0.0.1:6379`. */
@@ -190,6 +191,23 @@ export class RedisTransport {
   /** Forgets a deleted thread's run list. */
   async forgetThreadRuns(threadId: string): Promise<void> {
     await this.redis.del(this.keys.threadRuns(threadId));
+  }
+
+  /** Whether the run's event stream exists in Redis (live, or finished and not yet expired). */
+  async hasRunStream(runId: string): Promise<boolean> {
+    try {
+      return (await this.redis.exists(this.keys.runEvents(runId))) === 1;
+    } catch (error) {
+      throw new RedisCommandError('EXISTS', error);
+    }
+  }
+
+  /**
+   * Live entries of a run after `afterId` as batches to `handlers` (multiplexed); `pause` stops
+   * delivery to this reader until `resume`, without losing anything (flow control).
+   */
+  subscribe(runId: string, afterId: string, handlers: TailHandlers): TailSubscription {
+    return this.tailer.subscribe(runId, afterId, handlers);
   }
 
   /** Live entries of a run after `afterId` until `signal` aborts (multiplexed). */

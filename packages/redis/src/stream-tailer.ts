@@ -408,7 +408,8 @@ class TailerShard {
       const entries = decodeStreamEntries(raw);
       const lastId = (entries.at(-1) as StreamEntry).id;
       for (const reader of set) {
-        if (reader.closed || compareStreamIds(lastId, reader.cursor) <= 0) continue;
+        // a paused reader keeps its cursor: the read after `resume` starts from it
+        if (reader.closed || reader.paused || compareStreamIds(lastId, reader.cursor) <= 0) continue;
         // delivering would skip the entries between the reader's cursor and `from`
         if (compareStreamIds(from, reader.cursor) > 0) continue;
         let start = 0;

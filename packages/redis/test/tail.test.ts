@@ -289,6 +289,41 @@ describe('tail', () => {
     expect(got).toEqual([first]);
   });
 
+  it('a paused subscriber gets nothing until resume, then the rest exactly once, while others read on', async () => {
+    const run = builder();
+    const events = run.messageRun(Array.from({ length: 40 }, (_, i) => `${i} `));
+    const steady: string[] = [];
+    const slow: string[] = [];
+    transport.subscribe(run.runId, '0-0', {
+      onEntries: (entries) => {
+        for (const entry of entries) steady.push(entry.event.event_id);
+      },
+    });
+    const paused = transport.subscribe(run.runId, '0-0', {
+      onEntries: (entries) => {
+        for (const entry of entries) slow.push(entry.event.event_id);
+        paused.pause();
+      },
+    });
+    const half = events.length / 2;
+    for (const event of events.slice(0, half)) await transport.publish(event);
+    await eventually(() => steady.length === half && slow.length > 0);
+    const seenWhilePaused = slow.length;
+    for (const event of events.slice(half)) await transport.publish(event);
+    await eventually(() => steady.length === events.length);
+    // the steady reader's batches arrived; none of them reached the paused one
+    expect(slow.length).toBe(seenWhilePaused);
+    expect(paused.paused).toBe(true);
+    const ids = events.map((event) => event.event_id);
+    while (slow.length < ids.length) {
+      const before = slow.length;
+      paused.resume();
+      await eventually(() => slow.length > before);
+    }
+    expect(slow).toEqual(ids);
+    expect(steady).toEqual(ids);
+  });
+
   it('a closed tailer ends its readers with TailerClosedError', async () => {
     const own = new RedisTransport({ url: REDIS_URL, prefix, name: `${name}c` });
     const run = builder();

@@ -37,6 +37,8 @@ export interface StreamControls {
   error?: { afterEvents: number; type?: string; message?: string };
   /** Extra raw events (unknown types, say) written after the given number of events. Counts here are of the reply's own events. */
   inject?: { afterEvents: number; event: string; data: unknown }[];
+  /** Stop after this many events until `until` settles, then go on (a model that waits for the test). */
+  hold?: { afterEvents: number; until: Promise<unknown> };
 }
 
 export interface TurnReply extends StreamControls {

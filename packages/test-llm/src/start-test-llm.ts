@@ -271,6 +271,7 @@ async function writeStream(
       return;
     }
     if (controls.endAfterEvents === index) break;
+    if (controls.hold?.afterEvents === index) await controls.hold.until.catch(() => {});
     if (controls.error?.afterEvents === index) {
       const model = typeof request.body.model === 'string' ? request.body.model : undefined;
       for (const frame of failureFrames(provider, { ...controls.error, sequence: index, model })) {

@@ -25,6 +25,7 @@ export const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   RATE_LIMITED: 429,
   HEADERS_TOO_LARGE: 431,
   REDIS_UNAVAILABLE: 503,
+  SSE_CAPACITY_REACHED: 503,
   STORE_UNAVAILABLE: 503,
 };
 

@@ -195,10 +195,7 @@ export function runRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
 
 /** Whether a run has a live stream or a stored snapshot. */
 async function runExists(ctx: ServerContext, runId: string): Promise<boolean> {
-  return (
-    (await ctx.transport.redis.exists(ctx.transport.keys.runEvents(runId))) === 1 ||
-    (await ctx.store.getRun(runId)) !== null
-  );
+  return (await ctx.transport.hasRunStream(runId)) || (await ctx.store.getRun(runId)) !== null;
 }
 
 /**

@@ -1,15 +1,10 @@
-import {
-  compareStreamIds,
-  createStreamEvent,
-  decodeStreamEntries,
-  type RawStreamEntry,
-  type StreamEntry,
-} from '@cody/redis';
+import { compareStreamIds, createStreamEvent } from '@cody/redis';
 import { replayEvents } from '@cody/reducer';
 import { CodyError } from '@cody/schema';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { isTerminalEvent } from '../http/is-terminal-event';
+import { followLiveStream } from '../http/live-sse-stream';
 import { replayEventId } from '../http/replay-event-id';
 import { SseWriter } from '../http/sse-writer';
 import type { ServerContext } from '../server-context';
@@ -37,12 +32,26 @@ export function streamRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
       async (request, reply) => {
         const { runId } = request.params;
         const from = normalise(request.headers['last-event-id'] ?? request.query.from ?? '0-0');
-        // a deleted run is gone, also while its stream is being drained
-        if (await ctx.transport.isRunDeleted(runId))
-          throw new CodyError('RUN_NOT_FOUND', `run ${runId} not found`);
-        const live = (await ctx.transport.redis.exists(ctx.transport.keys.runEvents(runId))) === 1;
-        const stored = live ? null : await ctx.store.getRun(runId);
-        if (!live && !stored) throw new CodyError('RUN_NOT_FOUND', `run ${runId} not found`);
+        // the slot first: a refused viewer costs no Redis round trip
+        let release: () => void;
+        try {
+          release = ctx.sseCapacity.acquire(runId);
+        } catch (error) {
+          void reply.header('retry-after', '1');
+          throw error;
+        }
+        let stored: Awaited<ReturnType<typeof ctx.store.getRun>> = null;
+        try {
+          // a deleted run is gone, also while its stream is being drained
+          if (await ctx.transport.isRunDeleted(runId))
+            throw new CodyError('RUN_NOT_FOUND', `run ${runId} not found`);
+          const live = await ctx.transport.hasRunStream(runId);
+          stored = live ? null : await ctx.store.getRun(runId);
+          if (!live && !stored) throw new CodyError('RUN_NOT_FOUND', `run ${runId} not found`);
+        } catch (error) {
+          release();
+          throw error;
+        }
 
         reply.hijack();
         reply.raw.writeHead(200, {
@@ -70,6 +79,7 @@ export function streamRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
         } catch (error) {
           if (!abort.signal.aborted) request.log.warn({ err: error, run_id: runId }, 'sse stream failed');
         } finally {
+          release();
           clearInterval(heartbeat);
           abort.abort();
           sse.end();
@@ -85,32 +95,24 @@ async function streamLive(
   runId: string,
   from: string,
   signal: AbortSignal,
-) {
+): Promise<void> {
   // a resume at or after the terminal event gets nothing more, and must not wait for it
-  const tail = await lastEntry(ctx, runId);
+  const tail = await ctx.transport.lastEntry(runId);
   if (tail && isTerminalEvent(tail.event) && compareStreamIds(tail.id, from) <= 0) return;
-  for await (const entry of ctx.transport.tail(runId, from, signal)) {
-    await send(sse, entry);
-    if (isTerminalEvent(entry.event)) return;
-  }
+  if (signal.aborted) return;
+  const { CODY_SSE_COALESCE_MS: coalesceMs } = ctx.config;
+  await followLiveStream({
+    transport: ctx.transport,
+    sse,
+    runId,
+    from,
+    signal,
+    coalesceMs: () => (ctx.sseCapacity.viewers(runId) > CROWDED_RUN_VIEWERS ? coalesceMs : 0),
+  });
 }
 
-async function lastEntry(ctx: ServerContext, runId: string): Promise<StreamEntry | undefined> {
-  const raw = (await ctx.transport.redis.xrevrange(
-    ctx.transport.keys.runEvents(runId),
-    '+',
-    '-',
-    'COUNT',
-    1,
-  )) as RawStreamEntry[];
-  return decodeStreamEntries(raw)[0];
-}
-
-function send(sse: SseWriter, entry: StreamEntry): Promise<void> {
-  const type = typeof entry.event === 'object' && entry.event !== null ? entry.event.type : 'invalid';
-  const data = typeof entry.event === 'string' ? entry.event : JSON.stringify(entry.event);
-  return sse.message({ id: entry.id, event: type, data });
-}
+/** Past this many viewers in this process a run's frames are coalesced (CODY_SSE_COALESCE_MS). */
+const CROWDED_RUN_VIEWERS = 16;
 
 async function replayStored(sse: SseWriter, response: Parameters<typeof replayEvents>[0], from: string) {
   // replayed entries get ids 0-1, 0-2, … so a client can resume inside a replay too; a client

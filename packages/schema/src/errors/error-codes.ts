@@ -31,6 +31,8 @@ export const ERROR_CODES = {
   UNSUPPORTED_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
   /** This client sent more requests than its rate limit allows; `Retry-After` says when to retry. 429. */
   RATE_LIMITED: 'RATE_LIMITED',
+  /** This server process already serves as many SSE streams as it allows (in all, or for this run); `Retry-After` says when to retry. 503. */
+  SSE_CAPACITY_REACHED: 'SSE_CAPACITY_REACHED',
   /** The request's headers are larger than the server reads. 431. */
   HEADERS_TOO_LARGE: 'HEADERS_TOO_LARGE',
   /** The process driving a run stopped renewing its lease. */

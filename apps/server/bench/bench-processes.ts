@@ -1,0 +1,90 @@
+// Processes the server benches start: the model side (e2e-llm-process.ts, own process) and the
+// real server (a child process on tsx, workers in-process).
+import { type ChildProcess, fork, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const CLK_TCK = 100;
+const serverDir = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/** The test LLM behind its TCP tap; prompts `bench <phase> <run> <deltas> <delayMs>` answer. */
+export function startLlmProcess(): Promise<{ child: ChildProcess; tapUrl: string }> {
+  const child = fork(join(serverDir, 'bench', 'e2e-llm-process.ts'), [], {
+    execArgv: ['--conditions=@cody/source', '--import', 'tsx'],
+    cwd: serverDir,
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  return new Promise((resolve, reject) => {
+    child.once('message', (message: { type: string; tapUrl: string }) =>
+      resolve({ child, tapUrl: message.tapUrl }),
+    );
+    child.once('exit', (code) => reject(new Error(`test LLM process exited (${code})`)));
+  });
+}
+
+export interface ServerProcess {
+  child: ChildProcess;
+  baseUrl: string;
+  /** run id → snapshot lag (ms) the persistence worker logged when it stored the terminal state */
+  persisted: Map<string, number>;
+}
+
+export async function startServer(env: Record<string, string>): Promise<ServerProcess> {
+  const extra = process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const child = spawn(
+    process.execPath,
+    [...extra, '--conditions=@cody/source', '--import', 'tsx', 'src/main.ts'],
+    {
+      cwd: serverDir,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  const persisted = new Map<string, number>();
+  let pending = '';
+  let banner = '';
+  const baseUrl = await new Promise<string>((resolve, reject) => {
+    child.stdout?.on('data', (data: Buffer) => {
+      pending += data.toString();
+      const lines = pending.split('\n');
+      pending = lines.pop() ?? '';
+      for (const line of lines) {
+        banner += banner.length < 10_000 ? `${line}\n` : '';
+        const match = /Cody is running: (http:\/\/\S+)/.exec(line);
+        if (match?.[1]) resolve(match[1]);
+        if (!line.includes('"run persisted"')) continue;
+        const record = JSON.parse(line) as { run_id: string; lag_ms?: number };
+        if (record.lag_ms !== undefined) persisted.set(record.run_id, record.lag_ms);
+      }
+    });
+    child.stderr?.on('data', (data: Buffer) => {
+      banner += data.toString();
+    });
+    child.once('exit', (code) => reject(new Error(`server exited (${code}):\n${banner}`)));
+  });
+  return { child, baseUrl, persisted };
+}
+
+/** utime + stime of a process, in ms of CPU. */
+export function cpuMs(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLK_TCK;
+  } catch {
+    return Number.NaN;
+  }
+}
