@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { StreamEvent, StreamPayload } from '@cody/schema';
 import type { Context } from '@opentelemetry/api';
-import { injectTraceContext } from './inject-trace-context';
+import { injectTraceContext, NULL_TRACEPARENT } from './inject-trace-context';
 
 export interface CreateStreamEventOptions {
   /** Trace context to stamp; the active OpenTelemetry context by default. */
@@ -18,10 +18,12 @@ export function createStreamEvent<P extends StreamPayload>(
   payload: P,
   options: CreateStreamEventOptions = {},
 ): Extract<StreamEvent, { type: P['type'] }> {
+  const traceContext = injectTraceContext(options.context);
   return {
     event_id: options.eventId ?? randomUUID(),
     timestamp: options.timestamp ?? Date.now(),
-    trace_context: injectTraceContext(options.context),
+    // no trace, no field: the null traceparent was a quarter of a small event's bytes
+    ...(traceContext.traceparent === NULL_TRACEPARENT ? {} : { trace_context: traceContext }),
     run_id: runId,
     type: payload.type,
     payload,

@@ -47,6 +47,7 @@ export { type ReadRangeOptions, readRange } from './read-range';
 export { reconnectBackoff } from './reconnect-backoff';
 export { type EmitOptions, RedisTransport, type RedisTransportOptions } from './redis-transport';
 export { DEFAULT_LEASE_TTL_MS, RunLeases } from './run-leases';
+export { type PublishedEntry, RunPublisher, type RunPublisherOptions } from './run-publisher';
 export { sleep } from './sleep';
 export {
   StreamTailer,

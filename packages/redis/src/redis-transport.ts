@@ -23,6 +23,7 @@ import {
 import { readLastEntry } from './read-last-entry';
 import { type ReadRangeOptions, readRange } from './read-range';
 import { RunLeases } from './run-leases';
+import { RunPublisher, type RunPublisherOptions } from './run-publisher';
 import { StreamTailer, type TailHandlers, type TailSubscription } from './stream-tailer';
 
 export interface RedisTransportOptions {
@@ -151,6 +152,11 @@ export class RedisTransport {
     } finally {
       span.end();
     }
+  }
+
+  /** The batching publisher for the events of one run this process produces (see RunPublisher). */
+  runPublisher(runId: string, options?: RunPublisherOptions): RunPublisher {
+    return new RunPublisher(this.redis, this.keys, runId, options);
   }
 
   publishIfUnchanged(

@@ -64,7 +64,7 @@ describe('with an SDK registered', () => {
     });
     const [entry] = await transport.readRange(run.runId);
     expect(entry?.id).toBe(entryId);
-    expect(entry?.event.trace_context.traceparent).toContain(traceId);
+    expect(entry?.event.trace_context?.traceparent).toContain(traceId);
 
     const consumer = tracer.startSpan('persist', {}, extractTraceContext(entry?.event.trace_context));
     consumer.end();

@@ -9,7 +9,6 @@ export interface ReplayOptions {
   newEventId?: () => string;
 }
 
-const NULL_TRACE: TraceContext = { traceparent: '00-00000000000000000000000000000000-0000000000000000-00' };
 
 /**
  * A compact valid event sequence whose reduction equals `response`: one start, each item
@@ -34,14 +33,14 @@ export function replayEvents(response: Response, options: ReplayOptions = {}): S
   } else if (response.usage !== undefined) {
     payloads.push({ type: 'usage_update', response_id: response.id, usage: response.usage });
   }
-  const traceContext = options.traceContext ?? NULL_TRACE;
+  const traceContext = options.traceContext;
   const mint = options.newEventId ?? newId;
   return payloads.map(
     (payload) =>
       ({
         event_id: mint(),
         timestamp: response.updated_at,
-        trace_context: traceContext,
+        ...(traceContext === undefined ? {} : { trace_context: traceContext }),
         run_id: response.id,
         type: payload.type,
         payload,

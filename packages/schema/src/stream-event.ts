@@ -121,7 +121,8 @@ export const StreamEventSchema = z
     event_id: CodyIdSchema,
     /** Epoch milliseconds at which the event was produced. */
     timestamp: TimestampSchema,
-    trace_context: TraceContextSchema,
+    /** W3C trace context of the producer; absent when nothing was traced. */
+    trace_context: TraceContextSchema.optional(),
     run_id: CodyIdSchema,
     /** Always equals `payload.type`, so consumers can route without parsing the payload. */
     type: z.enum(STREAM_EVENT_TYPES as [StreamEventType, ...StreamEventType[]]),

@@ -9,6 +9,7 @@ export interface WorkerConfig {
   runTtlSeconds: number;
   claimIdleMs: number;
   writeIntervalMs: number;
+  liveIntervalMs: number;
   ownerGraceMs: number;
   logLevel: LogLevel;
 }
@@ -53,6 +54,7 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     runTtlSeconds: positiveInteger(env, 'CODY_RUN_TTL_SECONDS', 3600),
     claimIdleMs: positiveInteger(env, 'CODY_PERSISTENCE_CLAIM_IDLE_MS', 5000),
     writeIntervalMs: positiveInteger(env, 'CODY_PERSISTENCE_WRITE_INTERVAL_MS', 250),
+    liveIntervalMs: positiveInteger(env, 'CODY_PERSISTENCE_LIVE_INTERVAL_MS', 2000),
     ownerGraceMs: positiveInteger(env, 'CODY_LEASE_GRACE_MS', 6000),
     logLevel,
   };

@@ -51,6 +51,7 @@ async function main(): Promise<void> {
     runTtlSeconds: config.runTtlSeconds,
     claimIdleMs: config.claimIdleMs,
     writeIntervalMs: config.writeIntervalMs,
+    liveIntervalMs: config.liveIntervalMs,
     ownerGraceMs: config.ownerGraceMs,
   });
 

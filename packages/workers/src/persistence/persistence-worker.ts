@@ -34,6 +34,12 @@ export interface PersistenceWorkerOptions {
   runTtlSeconds?: number;
   /** Least time between two snapshot writes of one run; default 250 ms (≤ 4 writes/s). */
   writeIntervalMs?: number;
+  /**
+   * Snapshots are written when an item finishes (and at the terminal event); progress inside a
+   * streaming item is written at most this often, and never more often than 20× the time the
+   * last write took (a big run's rewrites stay a small share of the store's time). Default 2000 ms.
+   */
+  liveIntervalMs?: number;
   /** An announce entry idle this long belongs to a dead worker and is claimed; default 5000 ms. */
   claimIdleMs?: number;
   /** Period of ownership keep-alive, claiming and the lease watchdog; default 1000 ms. */
@@ -65,6 +71,7 @@ export interface PersistenceWorkerStats {
 const DEFAULTS = {
   runTtlSeconds: 3600,
   writeIntervalMs: 250,
+  liveIntervalMs: 2000,
   claimIdleMs: 5000,
   tickMs: 1000,
   ownerGraceMs: 6000,
@@ -78,8 +85,9 @@ const tracer = trace.getTracer('@cody/workers');
  * stream (group `codex-projector-group`): the worker that reads a run's entry owns the run
  * until its terminal snapshot is stored, then acks the entry and sets the expiry of the
  * run's keys. All owned runs are read through the process' multiplexed tailer; snapshots
- * are written at most every `writeIntervalMs` per run, plus always the terminal state, each
- * with the last stream id it reflects. Every tick it keeps its entries alive, claims those of
+ * are written when an item finishes (at most every `writeIntervalMs`), inside a streaming item
+ * every `liveIntervalMs` (longer for runs whose writes are slow), and always at the terminal
+ * state, each with the last stream id it reflects. Every tick it keeps its entries alive, claims those of
  * dead workers, and watches leases: a run whose driver's lease stayed missing for `ownerGraceMs`
  * of looks Redis answered (not merely across a Redis restart) is ended RUN_OWNER_LOST.
  */
@@ -117,6 +125,7 @@ export class PersistenceWorker {
     this.settings = {
       runTtlSeconds: options.runTtlSeconds ?? DEFAULTS.runTtlSeconds,
       writeIntervalMs: options.writeIntervalMs ?? DEFAULTS.writeIntervalMs,
+      liveIntervalMs: options.liveIntervalMs ?? DEFAULTS.liveIntervalMs,
       claimIdleMs: options.claimIdleMs ?? DEFAULTS.claimIdleMs,
       tickMs: options.tickMs ?? DEFAULTS.tickMs,
       ownerGraceMs: options.ownerGraceMs ?? DEFAULTS.ownerGraceMs,
@@ -300,9 +309,18 @@ export class PersistenceWorker {
   }
 
   private scheduleWrite(run: RunProjection): void {
-    if (run.timer || run.writing || run.phase !== 'live') return;
+    if (run.writing || run.phase !== 'live') return;
     const backoff = run.failures > 0 ? reconnectBackoff(run.failures) : 0;
-    const wait = Math.max(backoff, run.lastWriteAt + this.settings.writeIntervalMs - Date.now());
+    const spacing = run.itemFinished
+      ? this.settings.writeIntervalMs
+      : Math.max(this.settings.liveIntervalMs, 20 * run.lastWriteMs);
+    const due = Math.max(Date.now() + backoff, run.lastWriteAt + spacing);
+    // a finished item moves a write planned for later forward
+    if (run.timer) {
+      if (run.timerDue <= due) return;
+      clearTimeout(run.timer);
+    }
+    run.timerDue = due;
     run.timer = setTimeout(() => {
       run.timer = undefined;
       if (run.phase !== 'live') return;
@@ -310,7 +328,7 @@ export class PersistenceWorker {
         run.writing = undefined;
         if (run.phase === 'live' && this.behind(run)) this.scheduleWrite(run);
       });
-    }, wait);
+    }, due - Date.now());
   }
 
   private behind(run: RunProjection): boolean {
@@ -339,10 +357,13 @@ export class PersistenceWorker {
       this.traceParent(run),
     );
     const eventsSinceWrite = run.eventsSinceWrite;
+    const itemFinished = run.itemFinished;
     run.eventsSinceWrite = 0;
+    run.itemFinished = false;
     run.lastWriteAt = Date.now();
     try {
       const result = await this.store.putRun({ response, lastStreamId });
+      run.lastWriteMs = Date.now() - run.lastWriteAt;
       // refused as stale: another worker stored a later state (we are about to learn we lost the run)
       run.storedId = result.stored ? lastStreamId : (result.lastStreamId ?? lastStreamId);
       span.setAttribute('cody.stored', result.stored);
@@ -352,6 +373,7 @@ export class PersistenceWorker {
       return true;
     } catch (error) {
       run.eventsSinceWrite += eventsSinceWrite;
+      run.itemFinished ||= itemFinished;
       span.recordException(error as Error);
       span.setStatus({ code: SpanStatusCode.ERROR });
       if (isPermanentStoreError(error)) {

@@ -26,8 +26,14 @@ export class RunProjection {
   /** Stream id the stored snapshot reflects, as far as this worker knows. */
   storedId: string | null = null;
   eventsSinceWrite = 0;
+  /** An item finished since the last write: the next write is due soon. */
+  itemFinished = false;
   writes = 0;
   lastWriteAt = 0;
+  /** How long the last snapshot write took (ms). */
+  lastWriteMs = 0;
+  /** When (epoch ms) the planned write fires. */
+  timerDue = 0;
   failures = 0;
   timer: NodeJS.Timeout | undefined;
   writing: Promise<unknown> | undefined;
@@ -60,7 +66,10 @@ export class RunProjection {
     for (const entry of entries) {
       state = applyEvent(state, entry.event);
       this.cursor = entry.id;
-      if (typeof entry.event === 'object' && entry.event !== null) this.lastEvent = entry.event;
+      if (typeof entry.event === 'object' && entry.event !== null) {
+        this.lastEvent = entry.event;
+        if (entry.event.type === 'item_done') this.itemFinished = true;
+      }
     }
     this.eventsSinceWrite += entries.length;
     this.state = state;

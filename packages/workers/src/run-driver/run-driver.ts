@@ -23,7 +23,6 @@ import {
   type FunctionCallOutputItem,
   type MessageItem,
   type OutputItem,
-  type StreamPayload,
 } from '@cody/schema';
 import { context } from '@opentelemetry/api';
 import { closingEvents } from '../persistence/closing-events';
@@ -268,11 +267,17 @@ export class RunDriver {
     const { transport } = this.options;
     const { runId } = input;
     const log = { run_id: runId };
-    let lastId = openedId;
-    const outageMs = this.options.redisOutageMs ?? 30_000;
-    const emit = async (payload: StreamPayload) => {
-      lastId = (await withinOutageBound(transport.emit(runId, payload), outageMs)).id;
-    };
+    // events go to Redis in batches; the loop never waits for Redis per event
+    const publisher = transport.runPublisher(runId, {
+      stallMs: this.options.redisOutageMs ?? 30_000,
+      onStall: (stallMs) =>
+        new CodyError(
+          ERROR_CODES.REDIS_UNAVAILABLE,
+          `Redis was unreachable for more than ${stallMs} ms while this run streamed; it was ended`,
+        ),
+    });
+    // the tool workers answer after the call's item_done: wait for it to be in the stream
+    const publishedUpTo = async () => (await publisher.flush()) ?? openedId;
     const signal = AbortSignal.any([run.controller.signal, keeper.signal]);
     try {
       // a cancel that arrived before we listened is still honoured
@@ -289,15 +294,19 @@ export class RunDriver {
         ...(this.options.instructions ? { instructions: this.options.instructions } : {}),
         maxSteps: this.options.maxSteps,
         signal,
-        emit,
+        emit: (payload) => publisher.emit(payload),
         logger: this.logger,
         traceContent: this.options.traceContent ?? false,
-        awaitToolOutputs: (calls, callSignal) => this.toolOutputs(runId, calls, lastId, callSignal),
+        awaitToolOutputs: async (calls, callSignal) =>
+          this.toolOutputs(runId, calls, await publishedUpTo(), callSignal),
       });
+      await publisher.flush();
       if (result.status !== 'aborted' || keeper.signal.aborted) return;
       await this.closeStopped(runId, run);
     } catch (error) {
       this.logger.error({ ...log, err: error }, 'run driver failed');
+      // what was queued before the failure goes first (a failed publisher has nothing left)
+      await publisher.flush().catch(() => {});
       if (keeper.signal.aborted) return;
       await this.closeWithError(runId, {
         code: CodyError.isInstance(error) ? error.code : ERROR_CODES.INTERNAL_ERROR,
@@ -378,31 +387,5 @@ export class RunDriver {
     const state = reduceEventsToState((await transport.readRange(runId)).map((entry) => entry.event));
     if (state?.response && state.response.status !== 'in_progress') return;
     for (const event of closingEvents(runId, state, error)) await transport.publish(event);
-  }
-}
-
-/**
- * `publish`, unless Redis keeps it waiting longer than `outageMs`: then a REDIS_UNAVAILABLE
- * error ends the run. The publish itself stays queued on the connection, so the events reach
- * the stream in order, followed by the closing ones, once Redis answers again.
- */
-async function withinOutageBound<T>(publish: Promise<T>, outageMs: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const bound = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () =>
-        reject(
-          new CodyError(
-            ERROR_CODES.REDIS_UNAVAILABLE,
-            `Redis was unreachable for more than ${outageMs} ms while this run streamed; it was ended`,
-          ),
-        ),
-      outageMs,
-    );
-  });
-  try {
-    return await Promise.race([publish, bound]);
-  } finally {
-    clearTimeout(timer);
   }
 }
