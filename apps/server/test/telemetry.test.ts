@@ -106,7 +106,8 @@ describe('[TC-OBS] one trace per run', () => {
       });
       const batches = publishes.filter((s) => s.name === 'publish');
       expect(batches.length).toBeGreaterThan(0);
-      for (const batch of batches) expect(batch.attributes['messaging.batch.message_count']).toBeGreaterThan(0);
+      for (const batch of batches)
+        expect(batch.attributes['messaging.batch.message_count']).toBeGreaterThan(0);
       expect(published).toEqual(
         expect.arrayContaining([
           'response_start',

@@ -9,7 +9,6 @@ export interface ReplayOptions {
   newEventId?: () => string;
 }
 
-
 /**
  * A compact valid event sequence whose reduction equals `response`: one start, each item
  * as start + done, then the terminal state. Serves runs whose live stream has expired.
