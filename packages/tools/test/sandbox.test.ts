@@ -123,7 +123,10 @@ describe('bwrapArgs', () => {
       workspaceRoot: ws,
       cwd: ws,
       network: false,
-      readOnly: [{ path: '/tmp/server-pkg' }, { path: '/opt/bin/server', symlinkTo: '/tmp/server-pkg/cli.js' }],
+      readOnly: [
+        { path: '/tmp/server-pkg' },
+        { path: '/opt/bin/server', symlinkTo: '/tmp/server-pkg/cli.js' },
+      ],
     }).args;
     expect(pairs(extra, '--ro-bind')).toContainEqual(['/tmp/server-pkg', '/tmp/server-pkg']);
     expect(pairs(extra, '--symlink')).toContainEqual(['/tmp/server-pkg/cli.js', '/opt/bin/server']);
