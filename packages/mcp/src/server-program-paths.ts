@@ -53,7 +53,9 @@ const PACKAGE_MARKERS = ['package.json', 'pyproject.toml'];
  * - inside a `node_modules`: that whole (outermost) `node_modules`, where its dependencies are
  *   (npm's flat layout, pnpm's `.pnpm` store, npx's cache);
  * - else the nearest directory holding a package.json or pyproject.toml (never `/` nor the home
- *   directory itself), and the `node_modules` of every directory above it (Node resolves there);
+ *   directory itself);
+ * - either way with the `node_modules` of every directory above (Node resolves there, and a pnpm
+ *   workspace package's links point there);
  * - else the file alone.
  * A path reached through a symlink is recreated as one, so the program sees its real location.
  * What the system roots or the workspace show already is left out. Directories given as
@@ -137,21 +139,28 @@ function shebangInterpreter(file: string, pathVariable: string | undefined, cwd:
 function programRoot(file: string): string[] {
   const parts = file.split(path.sep);
   const first = parts.indexOf('node_modules');
-  if (first > 0) return [parts.slice(0, first + 1).join(path.sep)];
+  const root = first > 0 ? parts.slice(0, first + 1).join(path.sep) : packageRoot(file);
+  if (root === undefined) return [file];
+  // Node resolves in every node_modules above too (a pnpm workspace package's links point there)
+  const roots = [root];
+  for (let above = path.dirname(root); ; above = path.dirname(above)) {
+    const modules = path.join(above, 'node_modules');
+    if (modules !== root && statSync(modules, { throwIfNoEntry: false })?.isDirectory())
+      roots.push(realpathSync(modules));
+    if (above === path.dirname(above)) break;
+  }
+  return roots;
+}
+
+/** The nearest directory above `file` marked as a package, below `/` and the home directory. */
+function packageRoot(file: string): string | undefined {
   const home = os.homedir();
   for (let dir = path.dirname(file); dir !== path.dirname(dir); dir = path.dirname(dir)) {
-    if (dir === home) break;
-    if (!PACKAGE_MARKERS.some((marker) => statSync(path.join(dir, marker), { throwIfNoEntry: false })))
-      continue;
-    const roots = [dir];
-    for (let above = path.dirname(dir); ; above = path.dirname(above)) {
-      const modules = path.join(above, 'node_modules');
-      if (statSync(modules, { throwIfNoEntry: false })?.isDirectory()) roots.push(realpathSync(modules));
-      if (above === path.dirname(above)) break;
-    }
-    return roots;
+    if (dir === home) return undefined;
+    if (PACKAGE_MARKERS.some((marker) => statSync(path.join(dir, marker), { throwIfNoEntry: false })))
+      return dir;
   }
-  return [file];
+  return undefined;
 }
 
 /** Drops duplicates and paths inside a directory bound already. */

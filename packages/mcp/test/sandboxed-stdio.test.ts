@@ -2,10 +2,11 @@
 // run, see and reach inside bubblewrap, what they get of the environment, and what happens with
 // no sandbox or with the sandbox turned off.
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { prepareExecSandbox } from '@cody/tools';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { McpHub, type McpHubOptions, parseMcpConfig } from '../src/index';
@@ -15,6 +16,7 @@ const bwrap = await prepareExecSandbox();
 const SECRET = `outside-secret-${randomUUID()}`;
 const PARENT_KEY = `sk-parent-${randomUUID()}`;
 const everythingArgv = [process.execPath, EVERYTHING, 'stdio'];
+const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 const call = (hub: McpHub, name: string, args: object) =>
   hub.callTool(name, JSON.stringify(args), { timeoutMs: 15_000 });
 
@@ -181,6 +183,39 @@ describe.skipIf(bwrap.kind !== 'bwrap')('stdio MCP servers in the bubblewrap san
     await other.stop();
     await until(() => descendantPids(everythingArgv).length === 1, 'the stopped hub’s server to exit');
     expect(other.status().every((server) => server.state === 'stopped')).toBe(true);
+  });
+
+  it('start as a person configures them: a package’s bin linked onto PATH, a pnpm bin shim', async () => {
+    const bin = realpathSync(mkdtempSync(join(tmpdir(), 'cody-mcp-sandbox-bin-')));
+    // like a global install: <bin>/mcp-server-everything -> …/node_modules/…/dist/index.js (#!/usr/bin/env node)
+    symlinkSync(EVERYTHING, join(bin, 'mcp-server-everything'));
+    const shim = join(packageDir, 'node_modules', '.bin', 'mcp-server-everything');
+    const config = parseMcpConfig(
+      JSON.stringify({
+        mcpServers: {
+          linked: {
+            command: 'mcp-server-everything',
+            args: ['stdio'],
+            env: { PATH: `${bin}:/usr/local/bin:/usr/bin:/bin` },
+          },
+          shim: { command: shim, args: ['stdio'] },
+        },
+      }),
+      'bins.json',
+    );
+    const bins = new McpHub({ config, cwd: workspace });
+    try {
+      await bins.start();
+      expect(bins.status().map((server) => [server.name, server.state, server.error])).toEqual([
+        ['linked', 'ready', undefined],
+        ['shim', 'ready', undefined],
+      ]);
+      expect((await call(bins, 'mcp__linked__echo', { message: 'linked' })).output).toBe('Echo: linked');
+      expect((await call(bins, 'mcp__shim__echo', { message: 'shim' })).output).toBe('Echo: shim');
+    } finally {
+      await bins.stop();
+      rmSync(bin, { recursive: true, force: true });
+    }
   });
 
   it('with CODY_EXEC_NETWORK=on (network: true) they reach the host', async () => {
