@@ -3,7 +3,7 @@
 // through the real adapters, executed by the real tool worker.
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { realpathSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Rule, replies } from '@cody/test-llm';
@@ -12,6 +12,7 @@ import { loadConfig } from '../src/config';
 import { type Stack, startStack } from './harness';
 import {
   everythingStdio,
+  everythingStdioPids,
   FILESYSTEM,
   type HttpMcpServer,
   startEverythingHttp,
@@ -193,23 +194,15 @@ describe('MCP tools', () => {
     expect(invalidOutput?.output).toContain('Input validation error');
   });
 
-  it('a stdio server runs with the allowlisted environment plus its config env, without the worker’s secrets', async () => {
+  it('a stdio server runs with exec’s environment (HOME the workspace) plus its config env, without the worker’s secrets', async () => {
     const run = await runToEnd(stack, { prompt: 'MCP-ENV', providerId: 'openai', model: 'gpt-5-mini' });
     const [output] = itemsOf(run.stored, 'function_call_output');
     const env = JSON.parse(output?.output ?? '{}') as Record<string, string>;
     expect(env.MCP_TEST_VALUE).toBe(TOKEN);
-    // PATH, HOME, LANG, TERM (those the server's configuration has) and what sh adds itself
-    const allowed = new Set([
-      'PATH',
-      'HOME',
-      'LANG',
-      'TERM',
-      'MCP_TEST_VALUE',
-      'PWD',
-      'SHLVL',
-      '_',
-      'OLDPWD',
-    ]);
+    // exec's rules: HOME is the workspace
+    expect(env.HOME).toBe(realpathSync(stack.workspace));
+    // PATH, HOME, LANG, TERM (those the server's configuration has); PWD set by bubblewrap
+    const allowed = new Set(['PATH', 'HOME', 'LANG', 'TERM', 'MCP_TEST_VALUE', 'PWD']);
     expect(Object.keys(env).filter((name) => !allowed.has(name))).toEqual([]);
     // the stack's provider keys and Redis settings stay in the worker
     expect(env.OPENAI_API_KEY).toBeUndefined();
@@ -219,8 +212,9 @@ describe('MCP tools', () => {
   });
 
   it('a stdio server killed mid-run: its call fails cleanly, the server comes back, the next call works', async () => {
-    const pidFile = join(stack.workspace, 'everything.pid');
-    const firstPid = Number(readFileSync(pidFile, 'utf8').trim());
+    const pids = everythingStdioPids();
+    expect(pids).toHaveLength(1);
+    const firstPid = pids[0] as number;
     const submitted = await stack.submit({ prompt: 'MCP-KILL', providerId: 'openai', model: 'gpt-5-mini' });
     let killed = false;
     await stack.readStream(submitted.runId, {
@@ -254,7 +248,8 @@ describe('MCP tools', () => {
     });
     expect(itemsOf(remote.stored, 'function_call_output')[0]?.success).toBe(true);
     await waitForServer(stack, 'everything', (s) => s.state === 'ready');
-    expect(Number(readFileSync(pidFile, 'utf8').trim())).not.toBe(firstPid);
+    expect(everythingStdioPids()).toHaveLength(1);
+    expect(everythingStdioPids()).not.toContain(firstPid);
     const after = await runToEnd(stack, { prompt: 'MCP-AFTER', providerId: 'openai', model: 'gpt-5-mini' });
     expect(itemsOf(after.stored, 'function_call_output')[0]).toMatchObject({
       success: true,

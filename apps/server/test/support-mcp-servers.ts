@@ -1,7 +1,7 @@
 // Real MCP servers for the service tests, from the packages installed for them: the reference
 // "everything" server (stdio and Streamable HTTP) and the filesystem server.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -53,13 +53,35 @@ export function writeMcpConfig(config: unknown): string {
   return file;
 }
 
+/** The stdio everything server as the config starts it (in exec's sandbox, where the machine has one). */
+export function everythingStdio() {
+  return { command: process.execPath, args: [EVERYTHING, 'stdio'] };
+}
+
 /**
- * The stdio everything server as the config starts it. Through `sh -c … exec` so it writes its
- * pid (the server's own, after exec) into the workspace, its working directory.
+ * The host pids of this process's descendants running the stdio everything server (from /proc).
+ * A server in the sandbox cannot tell its own host pid (its /proc is its PID namespace's), so the
+ * tests find it from outside; bubblewrap's processes, whose argv only ends with the server's, are not it.
  */
-export function everythingStdio(pidFile = 'everything.pid') {
-  return {
-    command: 'sh',
-    args: ['-c', `echo $$ > ${pidFile}; exec '${process.execPath}' '${EVERYTHING}' stdio`],
+export function everythingStdioPids(): number[] {
+  const argv = [process.execPath, EVERYTHING, 'stdio'].join('\0');
+  const parents = new Map<number, number>();
+  const commands = new Map<number, string>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      // pid (comm) state ppid …: comm may hold spaces and parentheses, so split after the last ')'
+      parents.set(Number(entry), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+      commands.set(Number(entry), readFileSync(`/proc/${entry}/cmdline`, 'utf8').replace(/\0$/, ''));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const descends = (pid: number) => {
+    for (let at = parents.get(pid); at !== undefined && at > 1; at = parents.get(at))
+      if (at === process.pid) return true;
+    return false;
   };
+  return [...commands].filter(([pid, command]) => command === argv && descends(pid)).map(([pid]) => pid);
 }

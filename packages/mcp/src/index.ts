@@ -18,4 +18,16 @@ export { McpServerConnection, type McpServerConnectionOptions } from './mcp-serv
 export { mcpToolName } from './mcp-tool-name';
 export { mcpToolParameters } from './mcp-tool-parameters';
 export { type McpToolResult, mcpFailure } from './mcp-tool-result';
-export { BASE_ENV_ALLOWLIST, execEnvNames, stdioServerEnv } from './stdio-server-env';
+export {
+  SandboxedStdioTransport,
+  type SandboxedStdioTransportOptions,
+} from './sandboxed-stdio-transport';
+export {
+  type ReadOnlyPath,
+  ServerCommandNotFoundError,
+  type ServerProgram,
+  type ServerProgramOptions,
+  serverProgramPaths,
+} from './server-program-paths';
+export { stdioSandboxUnavailableMessage } from './stdio-sandbox-unavailable-message';
+export { stdioServerEnv } from './stdio-server-env';

@@ -1,4 +1,5 @@
 import { type McpServerStatus, type McpToolInfo, parseMcpToolName } from '@cody/schema';
+import type { ExecSandboxSettings } from '@cody/tools';
 import { type Logger, silentLogger } from './logger';
 import type { McpConfig } from './mcp-config-schema';
 import { McpServerConnection } from './mcp-server-connection';
@@ -6,10 +7,15 @@ import { type McpToolResult, mcpFailure } from './mcp-tool-result';
 
 export interface McpHubOptions {
   config: McpConfig;
-  /** Working directory of stdio servers (the workspace root). */
+  /** Working directory of stdio servers (the workspace root), read-write in their sandbox. */
   cwd: string;
-  /** Environment every stdio server starts from (its config's `env` is added); default `stdioServerEnv({})`: the allowlisted variables of process.env. */
-  baseEnv?: Record<string, string>;
+  /**
+   * Environment every stdio server starts from: exec's (`commandEnv` of @cody/tools); HOME is
+   * set to the workspace and its config's `env` added. Default `commandEnv()` of this process.
+   */
+  baseEnv?: NodeJS.ProcessEnv;
+  /** exec's sandbox settings, which stdio servers run under; default bubblewrap without network. */
+  sandbox?: Partial<ExecSandboxSettings>;
   logger?: Logger;
   /** Initialize + tools/list of one server must answer within this; default 30 s. */
   connectTimeoutMs?: number;
@@ -25,8 +31,8 @@ export interface McpCallOptions {
 
 /**
  * Every server of an MCP config, connected: their tools as `mcp__<server>__<tool>`, calls routed
- * to the right server, and a status per server. A server that dies is restarted with backoff
- * while the others keep serving.
+ * to the right server, and a status per server. stdio servers run in exec's sandbox, with exec's
+ * environment rules. A server that dies is restarted with backoff while the others keep serving.
  */
 export class McpHub {
   private readonly connections = new Map<string, McpServerConnection>();
@@ -44,6 +50,7 @@ export class McpHub {
           logger,
           onChange: () => this.changed(),
           ...(options.baseEnv ? { baseEnv: options.baseEnv } : {}),
+          ...(options.sandbox ? { sandbox: options.sandbox } : {}),
           ...(options.connectTimeoutMs ? { connectTimeoutMs: options.connectTimeoutMs } : {}),
           ...(options.backoffMs ? { backoffMs: options.backoffMs } : {}),
           ...(options.maxBackoffMs ? { maxBackoffMs: options.maxBackoffMs } : {}),

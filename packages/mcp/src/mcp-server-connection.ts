@@ -1,6 +1,13 @@
+import { realpathSync } from 'node:fs';
 import { ERROR_CODES, type McpServerState, type McpServerStatus, type McpToolInfo } from '@cody/schema';
+import {
+  describeSandboxHost,
+  type ExecSandbox,
+  type ExecSandboxSettings,
+  prepareExecSandbox,
+  type SandboxHost,
+} from '@cody/tools';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { DEFAULT_INHERITED_ENV_VARS, StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { ErrorCode, McpError, type Tool } from '@modelcontextprotocol/sdk/types.js';
@@ -10,15 +17,23 @@ import type { McpServerConfig } from './mcp-config-schema';
 import { mcpToolName } from './mcp-tool-name';
 import { mcpToolParameters } from './mcp-tool-parameters';
 import { type McpToolResult, mcpFailure } from './mcp-tool-result';
+import { SandboxedStdioTransport } from './sandboxed-stdio-transport';
+import { stdioSandboxUnavailableMessage } from './stdio-sandbox-unavailable-message';
 import { stdioServerEnv } from './stdio-server-env';
 
 export interface McpServerConnectionOptions {
   name: string;
   config: McpServerConfig;
-  /** Working directory of stdio servers. */
+  /** Working directory of stdio servers: the workspace, read-write in their sandbox. */
   cwd: string;
-  /** Environment the server starts from, its config's `env` added; default: the allowlisted variables of process.env. */
-  baseEnv?: Record<string, string>;
+  /**
+   * Environment a stdio server starts from — exec's (`commandEnv` of @cody/tools: PATH, LANG,
+   * TERM and the names in CODY_EXEC_ENV); HOME is set to the workspace and the config's `env`
+   * added. Default: `commandEnv()` of this process.
+   */
+  baseEnv?: NodeJS.ProcessEnv;
+  /** exec's sandbox settings (CODY_EXEC_SANDBOX, CODY_EXEC_NETWORK), which stdio servers run under; default bubblewrap without network. */
+  sandbox?: Partial<ExecSandboxSettings>;
   logger: Logger;
   /** Called whenever the state or the tool list changes. */
   onChange: () => void;
@@ -38,8 +53,9 @@ const MAX_TOOLS = 256;
 const MAX_PAGES = 50;
 
 /**
- * One configured MCP server: connects with the official SDK client (stdio or Streamable HTTP),
- * lists its tools (every page) and lists them again on `notifications/tools/list_changed`.
+ * One configured MCP server: connects with the official SDK client (Streamable HTTP, or stdio
+ * to a process it starts in exec's sandbox: SandboxedStdioTransport), lists its tools (every
+ * page) and lists them again on `notifications/tools/list_changed`.
  * When the connection closes (the process died, the HTTP server stopped answering) it is
  * `down` and reconnects with exponential backoff; calls meanwhile answer MCP_SERVER_UNAVAILABLE.
  */
@@ -156,8 +172,16 @@ export class McpServerConnection {
     this.stderr = [];
     this.setState('connecting');
     const timeout = this.options.connectTimeoutMs ?? 30_000;
+    // stdio servers run in exec's sandbox: probed once per process, like exec's
+    const sandbox =
+      this.options.config.transport === 'stdio' ? await prepareExecSandbox(this.options.sandbox) : undefined;
+    if (this.client !== client) return;
+    if (sandbox?.kind === 'unavailable') {
+      this.unstartable(client, stdioSandboxUnavailableMessage(sandbox.reason));
+      return;
+    }
     try {
-      await client.connect(this.transport(), { timeout });
+      await client.connect(this.transport(sandbox), { timeout });
       if (this.client !== client) return;
       await this.refreshTools(client, timeout);
       if (this.client !== client) return;
@@ -170,27 +194,24 @@ export class McpServerConnection {
     }
   }
 
-  private transport(): Transport {
+  private transport(sandbox: Extract<ExecSandbox, { kind: 'bwrap' | 'off' }> | undefined): Transport {
     const { config } = this.options;
     if (config.transport === 'http') {
       return new StreamableHTTPClientTransport(new URL(config.url), {
         requestInit: { headers: config.headers },
       });
     }
-    const env: Record<string, string | undefined> = {
-      ...(this.options.baseEnv ?? stdioServerEnv({})),
-      ...config.env,
-    };
-    // the SDK adds some of the worker's variables (USER, SHELL, …) unless they are given: unset them
-    for (const name of DEFAULT_INHERITED_ENV_VARS) if (!(name in env)) env[name] = undefined;
-    const transport = new StdioClientTransport({
+    if (!sandbox) throw new Error('a stdio server needs the sandbox settled first');
+    const workspaceRoot = realpathSync(this.options.cwd);
+    const transport = new SandboxedStdioTransport({
       command: config.command,
       args: config.args,
-      env: env as Record<string, string>,
-      cwd: this.options.cwd,
-      stderr: 'pipe',
+      env: stdioServerEnv(config.env, workspaceRoot, this.options.baseEnv),
+      workspaceRoot,
+      sandbox,
+      host: sandboxHost(),
     });
-    transport.stderr?.on('data', (chunk: Buffer) => {
+    transport.stderr.on('data', (chunk: Buffer) => {
       for (const line of chunk.toString('utf8').split('\n')) {
         if (!line.trim()) continue;
         this.stderr.push(line.slice(0, STDERR_LINE_CHARS));
@@ -244,6 +265,15 @@ export class McpServerConnection {
     this.retryTimer = setTimeout(() => void this.connect(), delay);
   }
 
+  /** It cannot be started at all (no sandbox, and exec refuses to run without one): down, not retried. */
+  private unstartable(client: Client, reason: string): void {
+    if (this.client !== client) return;
+    this.client = undefined;
+    this.error = reason;
+    this.setState('down');
+    this.options.logger.error({ server: this.name, reason }, 'MCP server not started');
+  }
+
   private exitReason(fallback: string): string {
     const last = this.stderr.at(-1);
     return last ? `${fallback}; its last stderr line: ${last}` : fallback;
@@ -259,6 +289,12 @@ export class McpServerConnection {
     this.updatedAt = Date.now();
     this.options.onChange();
   }
+}
+
+let host: SandboxHost | undefined;
+function sandboxHost(): SandboxHost {
+  host ??= describeSandboxHost();
+  return host;
 }
 
 function reasonText(reason: unknown): string {

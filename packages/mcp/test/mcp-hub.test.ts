@@ -1,19 +1,30 @@
-import { mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { commandEnv, prepareExecSandbox } from '@cody/tools';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { McpHub, parseMcpConfig, stdioServerEnv } from '../src/index';
-import { EVERYTHING, FILESYSTEM, startEverythingHttp, until } from './mcp-test-servers';
+import { McpHub, parseMcpConfig } from '../src/index';
+import { descendantPids, EVERYTHING, FILESYSTEM, startEverythingHttp, until } from './mcp-test-servers';
 
 const workspace = realpathSync(mkdtempSync(join(tmpdir(), 'cody-mcp-hub-')));
-const pidFile = join(workspace, 'everything.pid');
+const everythingArgv = [process.execPath, EVERYTHING, 'stdio'];
 const growing = join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'growing-server.mjs');
 let http: Awaited<ReturnType<typeof startEverythingHttp>>;
 let hub: McpHub;
 
 const state = (name: string) => hub.status().find((server) => server.name === name)?.state;
-const readPid = () => Number(readFileSync(pidFile, 'utf8').trim());
+// the stdio everything server's host pid (exactly one runs at a time)
+const everythingPid = () => {
+  const pids = descendantPids(everythingArgv);
+  if (pids.length !== 1) throw new Error(`expected one everything server, found ${pids.length}`);
+  return pids[0] as number;
+};
+// stdio servers run in exec's sandbox where the machine has bubblewrap; where not, unconfined (as a
+// person would set CODY_EXEC_SANDBOX=off: exec's rule), and sandboxed-stdio.test.ts skips, saying why
+const sandbox = await prepareExecSandbox();
+if (sandbox.kind === 'unavailable')
+  console.warn(`MCP servers run unconfined: no sandbox here (${sandbox.reason})`);
 
 beforeAll(async () => {
   writeFileSync(join(workspace, 'notes.txt'), 'notes: Grüße\n');
@@ -21,10 +32,9 @@ beforeAll(async () => {
   const config = parseMcpConfig(
     JSON.stringify({
       mcpServers: {
-        // through sh so the test learns the server's pid (exec: the pid is the server's)
         everything: {
-          command: 'sh',
-          args: ['-c', `echo $$ > '${pidFile}'; exec '${process.execPath}' '${EVERYTHING}' stdio`],
+          command: everythingArgv[0],
+          args: everythingArgv.slice(1),
           env: { FROM_CONFIG: 'yes' },
         },
         remote: { url: http.url },
@@ -38,7 +48,9 @@ beforeAll(async () => {
   hub = new McpHub({
     config,
     cwd: workspace,
-    baseEnv: stdioServerEnv({}, { ...process.env, OPENAI_API_KEY: 'sk-secret', CODY_EXEC_ENV: 'LANG' }),
+    // exec's environment, built from a worker environment holding secrets
+    baseEnv: commandEnv({ ...process.env, OPENAI_API_KEY: 'sk-secret', REDIS_URL: 'redis://x' }, ['LANG']),
+    ...(sandbox.kind === 'unavailable' ? { sandbox: { mode: 'off' as const } } : {}),
     backoffMs: 50,
     maxBackoffMs: 500,
   });
@@ -151,15 +163,17 @@ describe('McpHub against real MCP servers', () => {
     ).toBe('Echo: still');
   });
 
-  it('a stdio server gets the allowlisted environment plus its config env, no secrets', async () => {
+  it('a stdio server gets exec’s environment (HOME the workspace) plus its config env, no secrets', async () => {
     const result = await hub.callTool('mcp__everything__get-env', '{}', { timeoutMs: 10_000 });
     const env = JSON.parse(result.output) as Record<string, string>;
     expect(env.FROM_CONFIG).toBe('yes');
+    expect(env.HOME).toBe(workspace);
     expect(env.OPENAI_API_KEY).toBeUndefined();
-    const allowed = new Set(['PATH', 'HOME', 'LANG', 'TERM', 'FROM_CONFIG']);
-    // what sh and node add themselves (PWD, SHLVL, _) is not from the worker
-    const added = new Set(['PWD', 'SHLVL', '_', 'OLDPWD']);
-    expect(Object.keys(env).filter((name) => !allowed.has(name) && !added.has(name))).toEqual([]);
+    expect(env.REDIS_URL).toBeUndefined();
+    // PWD: bubblewrap sets it to the directory it starts the server in
+    if (env.PWD !== undefined) expect(env.PWD).toBe(workspace);
+    const allowed = new Set(['PATH', 'HOME', 'LANG', 'TERM', 'FROM_CONFIG', 'PWD']);
+    expect(Object.keys(env).filter((name) => !allowed.has(name))).toEqual([]);
   });
 
   it('follows notifications/tools/list_changed', async () => {
@@ -176,7 +190,7 @@ describe('McpHub against real MCP servers', () => {
   });
 
   it('a killed stdio server: the running call fails, its tools are unavailable, it comes back, others keep working', async () => {
-    const firstPid = readPid();
+    const firstPid = everythingPid();
     const running = hub.callTool(
       'mcp__everything__trigger-long-running-operation',
       '{"duration":30,"steps":3}',
@@ -193,7 +207,7 @@ describe('McpHub against real MCP servers', () => {
       (await hub.callTool('mcp__remote__echo', '{"message":"meanwhile"}', { timeoutMs: 10_000 })).output,
     ).toBe('Echo: meanwhile');
     await until(
-      () => state('everything') === 'ready' && readPid() !== firstPid,
+      () => state('everything') === 'ready' && descendantPids(everythingArgv).some((pid) => pid !== firstPid),
       'the server to be restarted',
     );
     expect(await hub.callTool('mcp__everything__echo', '{"message":"back"}', { timeoutMs: 10_000 })).toEqual({

@@ -1,4 +1,5 @@
 import { parseMcpToolName } from '@cody/schema';
+import { commandEnv } from '@cody/tools';
 import { describe, expect, it } from 'vitest';
 import { mapCallToolResult, mcpToolName, mcpToolParameters, stdioServerEnv } from '../src/index';
 
@@ -76,19 +77,32 @@ describe('mapCallToolResult', () => {
 });
 
 describe('stdioServerEnv', () => {
-  it('takes only PATH, HOME, LANG, TERM and the CODY_EXEC_ENV names, plus the config env', () => {
-    const env = stdioServerEnv(
-      { EXTRA: 'x', HOME: '/override' },
-      {
-        PATH: '/bin',
-        HOME: '/home/u',
-        LANG: 'C',
-        OPENAI_API_KEY: 'sk',
-        REDIS_URL: 'redis://',
-        SHARED: 'yes',
-        CODY_EXEC_ENV: 'SHARED, MISSING',
-      },
-    );
-    expect(env).toEqual({ PATH: '/bin', HOME: '/override', LANG: 'C', SHARED: 'yes', EXTRA: 'x' });
+  // what exec's commands get: the tool config builds it from CODY_EXEC_ENV (here SHARED, MISSING)
+  const worker = {
+    PATH: '/bin',
+    HOME: '/home/u',
+    LANG: 'C',
+    OPENAI_API_KEY: 'sk',
+    REDIS_URL: 'redis://',
+    CODY_REDIS_PREFIX: 'cody:',
+    SHARED: 'yes',
+  };
+  const exec = commandEnv(worker, ['SHARED', 'MISSING']);
+
+  it('is exec’s environment — PATH, LANG, TERM, the CODY_EXEC_ENV names — with HOME the workspace, plus the config env', () => {
+    expect(stdioServerEnv({ EXTRA: 'x' }, '/ws', exec)).toEqual({
+      PATH: '/bin',
+      HOME: '/ws',
+      LANG: 'C',
+      SHARED: 'yes',
+      EXTRA: 'x',
+    });
+  });
+
+  it('the config env wins, HOME included', () => {
+    expect(stdioServerEnv({ HOME: '/override', PATH: '/opt/bin' }, '/ws', exec)).toMatchObject({
+      HOME: '/override',
+      PATH: '/opt/bin',
+    });
   });
 });

@@ -17,6 +17,7 @@ export { DEFAULT_EXEC_SANDBOX_SETTINGS, type ExecSandboxSettings } from './sandb
 export { prepareExecSandbox } from './sandbox/prepare-exec-sandbox';
 export { describeSandboxHost, type SandboxHost } from './sandbox/sandbox-host';
 export { sandboxUnavailableMessage } from './sandbox/sandbox-unavailable-message';
+export { spawnInSandbox } from './sandbox/spawn-in-sandbox';
 export { type RunScriptInput, runScript } from './script/run-script';
 export type { ScriptResult } from './script/script-result';
 export { stripTypes } from './script/strip-types';

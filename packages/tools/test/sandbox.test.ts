@@ -116,6 +116,26 @@ describe('bwrapArgs', () => {
       '/etc/group',
     ]);
   });
+
+  it('shows extra read-only paths after the private /tmp (so one under /tmp shows), before the workspace', () => {
+    const extra = bwrapArgs({
+      host,
+      workspaceRoot: ws,
+      cwd: ws,
+      network: false,
+      readOnly: [
+        { path: '/tmp/server-pkg' },
+        { path: '/opt/bin/server', symlinkTo: '/tmp/server-pkg/cli.js' },
+      ],
+    }).args;
+    expect(pairs(extra, '--ro-bind')).toContainEqual(['/tmp/server-pkg', '/tmp/server-pkg']);
+    expect(pairs(extra, '--symlink')).toContainEqual(['/tmp/server-pkg/cli.js', '/opt/bin/server']);
+    const tmp = extra.indexOf('/tmp', extra.indexOf('--tmpfs', extra.indexOf('--dev')));
+    expect(extra.indexOf('/tmp/server-pkg')).toBeGreaterThan(tmp);
+    expect(extra.indexOf('/tmp/server-pkg')).toBeLessThan(extra.indexOf('--bind'));
+    // without them, exec's sandbox is unchanged
+    expect(pairs(args, '--ro-bind').map(([from]) => from)).not.toContain('/tmp/server-pkg');
+  });
 });
 
 describe('describeSandboxHost', () => {

@@ -7,6 +7,11 @@ export interface BwrapArgsOptions {
   /** Real path the command starts in (inside the workspace). */
   cwd: string;
   network: boolean;
+  /**
+   * Further paths shown read-only (a program's own files, e.g. an MCP server's package), bound
+   * at the same path — or recreated as a symlink — after /tmp, so one under /tmp shows too.
+   */
+  readOnly?: readonly { path: string; symlinkTo?: string }[];
 }
 
 export interface BwrapInvocation {
@@ -22,13 +27,13 @@ export const SANDBOX_UID = 1000;
 /**
  * bubblewrap's arguments for one command: new user, PID, IPC, UTS, cgroup and (unless the
  * network is on) network namespaces; no capabilities; the system's programs and libraries and a
- * minimal /etc read-only; fresh /proc and /dev; private /tmp; the workspace read-write; nothing
- * else of the host (no home directories, no server directory, no other processes). The command
- * leads a new session and dies with its parent; when it exits, bubblewrap's PID 1 exits and the
- * kernel kills whatever it left running.
+ * minimal /etc read-only; fresh /proc and /dev; private /tmp; the workspace read-write; the
+ * `readOnly` paths given; nothing else of the host (no home directories, no server directory, no
+ * other processes). The command leads a new session and dies with its parent; when it exits,
+ * bubblewrap's PID 1 exits and the kernel kills whatever it left running.
  */
 export function bwrapArgs(options: BwrapArgsOptions): BwrapInvocation {
-  const { host, workspaceRoot, cwd, network } = options;
+  const { host, workspaceRoot, cwd, network, readOnly = [] } = options;
   const args = [
     '--unshare-user',
     '--unshare-pid',
@@ -79,6 +84,10 @@ export function bwrapArgs(options: BwrapArgsOptions): BwrapInvocation {
   args.push('--remount-ro', '/etc');
 
   args.push('--proc', '/proc', '--dev', '/dev', '--tmpfs', '/tmp');
+  for (const entry of readOnly) {
+    if (entry.symlinkTo !== undefined) args.push('--symlink', entry.symlinkTo, entry.path);
+    else args.push('--ro-bind', entry.path, entry.path);
+  }
   // after /tmp: a workspace under /tmp is bound over the private tmpfs
   args.push('--bind', workspaceRoot, workspaceRoot);
   // the root bubblewrap made (a tmpfs holding the mount points) becomes read-only too

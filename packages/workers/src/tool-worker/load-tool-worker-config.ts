@@ -1,4 +1,4 @@
-import { loadMcpConfig, type McpConfig, stdioServerEnv } from '@cody/mcp';
+import { loadMcpConfig, type McpConfig } from '@cody/mcp';
 import {
   type ExecSandboxSettings,
   loadToolConfig,
@@ -6,11 +6,12 @@ import {
   type ToolLimits,
 } from '@cody/tools';
 
-/** The MCP servers a tool worker connects to (`CODY_MCP_CONFIG`). */
+/**
+ * The MCP servers a tool worker connects to (`CODY_MCP_CONFIG`). Its stdio servers run under
+ * exec's sandbox and environment (`sandbox`, `env` of the tool worker), plus their config's `env`.
+ */
 export interface McpToolWorkerConfig {
   config: McpConfig;
-  /** What stdio servers start from: the allowlisted variables (PATH, HOME, LANG, TERM, `CODY_EXEC_ENV`). */
-  baseEnv: Record<string, string>;
 }
 
 export interface ToolWorkerConfig {
@@ -45,7 +46,7 @@ export function loadToolWorkerConfig(
     env: commandEnv,
     concurrency: positiveInteger(env, 'CODY_TOOL_CONCURRENCY', 4),
     maxAttempts: positiveInteger(env, 'CODY_TOOL_MAX_ATTEMPTS', 3),
-    ...(mcp ? { mcp: { config: mcp, baseEnv: stdioServerEnv({}, env) } } : {}),
+    ...(mcp ? { mcp: { config: mcp } } : {}),
   };
 }
 

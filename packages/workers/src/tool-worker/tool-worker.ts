@@ -166,7 +166,9 @@ export class ToolWorker {
     this.mcp = options.mcp
       ? new McpHub({
           config: options.mcp.config,
-          baseEnv: options.mcp.baseEnv,
+          // stdio servers: exec's environment and sandbox
+          ...(options.env ? { baseEnv: options.env } : {}),
+          sandbox: options.sandbox ?? {},
           cwd: options.workspaceRoot,
           logger: this.logger,
         })
