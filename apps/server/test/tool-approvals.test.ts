@@ -4,14 +4,14 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FunctionCallItem, Response } from '@cody/schema';
-import { type Reply, replies } from '@cody/test-llm';
+import { type Rule, replies } from '@cody/test-llm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { events, hydrate, type Stack, startStack, withoutHeartbeats } from './harness';
 import { itemsOf } from './support-runs';
 import { waitForTerminalRun } from './support-stream-helpers';
 
 /** A marker's two model calls: exec creating `file`, then a reply naming what the tool answered. */
-function execRules(marker: string, file: string) {
+function execRules(marker: string, file: string): Rule[] {
   return [
     {
       match: { marker, step: 1 },
@@ -19,10 +19,10 @@ function execRules(marker: string, file: string) {
     },
     {
       match: { marker, step: 2 },
-      reply: ((request) => {
+      reply: (request) => {
         const result = request.stepToolResults[0];
         return replies.text(`${result?.isError ? 'failed' : 'ok'}: ${result?.output ?? '(none)'}`);
-      }) as Reply,
+      },
     },
   ];
 }
