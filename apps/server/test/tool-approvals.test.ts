@@ -130,6 +130,18 @@ describe('a call that needs approval', () => {
     expect(existsSync(join(stack.workspace, 'AP-AUTO.txt'))).toBe(true);
   });
 
+  it("the demo's scripted model (the test LLM's default script) asks before a command it was asked to run", async () => {
+    const { runId } = await stack.submit({ prompt: 'run `echo demo-approval`', approval: 'ask-mutating' });
+    const waiting = await stack.waitForRun(runId, (r) => pendingCall(r) !== undefined);
+    const call = pendingCall(waiting) as FunctionCallItem;
+    expect(call.name).toBe('exec');
+    expect(call.arguments).toContain('echo demo-approval');
+    expect((await decide(stack, runId, call.call_id, { decision: 'approve' })).status).toBe(200);
+    const stored = await waitForTerminalRun(stack, runId);
+    expect(stored.status).toBe('complete');
+    expect(outputOf(stored, call.call_id)?.output).toContain('demo-approval');
+  });
+
   it('is decided from a second server process', async () => {
     // a stack of its own: closing the second process removes the shared prefix's keys
     const first = await startStack({ rules });
