@@ -65,7 +65,9 @@ export class TerminalRenderer {
           this.err,
           payload.decision === 'approved'
             ? this.c.green(`✓ approved (${payload.decided_by ?? 'user'})`)
-            : this.c.red(`✗ denied (${payload.decided_by ?? 'user'})${payload.reason ? `: ${payload.reason}` : ''}`),
+            : this.c.red(
+                `✗ denied (${payload.decided_by ?? 'user'})${payload.reason ? `: ${payload.reason}` : ''}`,
+              ),
         );
         break;
       case 'response_error':

@@ -28,7 +28,8 @@ export async function watchRun(ctx: CliContext, runId: string, json: boolean): P
         onEvent(event, state) {
           if (json) ctx.out.write(`${JSON.stringify(event)}\n`);
           else renderer.event(event, state);
-          if (event.payload.type === 'approval_requested' && !json) void askApproval(ctx, runId, event.payload);
+          if (event.payload.type === 'approval_requested' && !json)
+            void askApproval(ctx, runId, event.payload);
         },
       },
       { signal: ctx.signal },

@@ -222,7 +222,10 @@ describe('cody run --approval, cody approve / deny', () => {
   });
 
   it('an unknown approval mode, or approve without its ids, is a usage mistake', async () => {
-    for (const args of [['run', '--approval', 'sometimes', 'x'], ['approve', 'only-one']]) {
+    for (const args of [
+      ['run', '--approval', 'sometimes', 'x'],
+      ['approve', 'only-one'],
+    ]) {
       const result = await runCliToEnd(args, env);
       expect(result.code, args.join(' ')).toBe(2);
       expect(result.stderr).toContain('USAGE_ERROR');

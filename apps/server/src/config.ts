@@ -95,7 +95,12 @@ export const ServerConfigSchema = z.object({
   /** When a run asks the person before a tool call, unless its submit says (`auto`, `ask-mutating`, `ask-all`). */
   CODY_TOOL_APPROVAL: ApprovalModeSchema.default('auto'),
   /** How long a call waits for approval before it is denied (default 10 minutes). */
-  CODY_APPROVAL_TIMEOUT_MS: z.coerce.number().int().positive().max(7 * 24 * 3600_000).default(600_000),
+  CODY_APPROVAL_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .positive()
+    .max(7 * 24 * 3600_000)
+    .default(600_000),
   CODY_BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(1_048_576),
   CODY_WEB_DIST: optionalText,
   /** `auto`: readable lines (pino-pretty) on a terminal, JSON otherwise; `pretty` / `json` force one. */

@@ -15,7 +15,9 @@ function execRules(marker: string, file: string): Rule[] {
   return [
     {
       match: { marker, step: 1 },
-      reply: replies.toolCalls([{ name: 'exec', arguments: { shell: `touch ${file} && echo made ${file}` } }]),
+      reply: replies.toolCalls([
+        { name: 'exec', arguments: { shell: `touch ${file} && echo made ${file}` } },
+      ]),
     },
     {
       match: { marker, step: 2 },
@@ -27,7 +29,16 @@ function execRules(marker: string, file: string): Rule[] {
   ];
 }
 
-const MARKERS = ['AP-DENY', 'AP-APPROVE', 'AP-AUTO', 'AP-REMOTE', 'AP-CANCEL', 'AP-ROUTE', 'AP-RESTART', 'AP-TIMEOUT'];
+const MARKERS = [
+  'AP-DENY',
+  'AP-APPROVE',
+  'AP-AUTO',
+  'AP-REMOTE',
+  'AP-CANCEL',
+  'AP-ROUTE',
+  'AP-RESTART',
+  'AP-TIMEOUT',
+];
 const rules = [
   ...MARKERS.flatMap((marker) => execRules(marker, `${marker}.txt`)),
   // a read-only tool is not asked for under ask-mutating
@@ -75,7 +86,10 @@ describe('a call that needs approval', () => {
     expect(await stack.redis.xlen(`${stack.prefix}tools:requests`)).toBe(0);
     expect(outputOf(snapshot, call.call_id)).toBeUndefined();
 
-    const denied = await decide(stack, runId, call.call_id, { decision: 'deny', reason: 'not on my machine' });
+    const denied = await decide(stack, runId, call.call_id, {
+      decision: 'deny',
+      reason: 'not on my machine',
+    });
     expect(denied.status).toBe(200);
     expect(denied.json.status).toBe('denied');
     const stored = await waitForTerminalRun(stack, runId);

@@ -72,7 +72,8 @@ export class RunApprovals {
   }
 
   async decide(runId: string, callId: string, event: StreamEvent): Promise<ApprovalDecideOutcome> {
-    if (event.payload.type !== 'approval_decided') throw new TypeError('decide takes an approval_decided event');
+    if (event.payload.type !== 'approval_decided')
+      throw new TypeError('decide takes an approval_decided event');
     const reply = (await this.run('decide approval', DECIDE, runId, [
       approvalField(callId),
       callId,
@@ -80,14 +81,18 @@ export class RunApprovals {
       encode(runId, event, 'approval_decided'),
     ])) as string[];
     if (reply[0] === 'decided') return { status: 'decided', id: reply[1] as string };
-    if (reply[0] === 'already') return { status: 'already', current: reply[1] as ApprovalRecord | 'answered' };
+    if (reply[0] === 'already')
+      return { status: 'already', current: reply[1] as ApprovalRecord | 'answered' };
     return { status: reply[0] as 'not_found' | 'gone' };
   }
 
   /** The recorded state of a call's approval, or null when it was never asked. */
   async get(runId: string, callId: string): Promise<ApprovalRecord | null> {
     try {
-      return (await this.redis.hget(this.keys.runCalls(runId), approvalField(callId))) as ApprovalRecord | null;
+      return (await this.redis.hget(
+        this.keys.runCalls(runId),
+        approvalField(callId),
+      )) as ApprovalRecord | null;
     } catch (error) {
       throw new RedisCommandError('HGET approval', error);
     }
@@ -95,7 +100,12 @@ export class RunApprovals {
 
   private async run(what: string, script: ReturnType<typeof luaScript>, runId: string, args: string[]) {
     try {
-      return await runScript(this.redis, script, [this.keys.runCalls(runId), this.keys.runEvents(runId)], args);
+      return await runScript(
+        this.redis,
+        script,
+        [this.keys.runCalls(runId), this.keys.runEvents(runId)],
+        args,
+      );
     } catch (error) {
       throw new RedisCommandError(what, error);
     }

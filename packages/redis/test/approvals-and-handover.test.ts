@@ -40,7 +40,9 @@ const types = async (runId: string) => (await transport.readRange(runId)).map((e
 describe('approvals', () => {
   it('request marks the call pending once, publishing its event in the same script', async () => {
     const { run, requested } = await openRun();
-    expect(await transport.approvals.request(run.runId, 'call_1', requested())).toEqual({ status: 'requested' });
+    expect(await transport.approvals.request(run.runId, 'call_1', requested())).toEqual({
+      status: 'requested',
+    });
     expect(await transport.approvals.request(run.runId, 'call_1', requested())).toEqual({
       status: 'existing',
       approval: 'pending',

@@ -14,9 +14,9 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { selectHistory } from '../history/select-history';
-import { decideApproval } from './decide-approval';
 import { isTerminalEvent } from '../http/is-terminal-event';
 import type { ServerContext } from '../server-context';
+import { decideApproval } from './decide-approval';
 
 const SubmitBody = z
   .object({

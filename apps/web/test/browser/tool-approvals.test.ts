@@ -22,8 +22,7 @@ function execRules(marker: string): Rule[] {
     },
     {
       match: { marker, step: 2 },
-      reply: (request) =>
-        replies.text(`Tool said: ${request.stepToolResults[0]?.output ?? '(nothing)'}`),
+      reply: (request) => replies.text(`Tool said: ${request.stepToolResults[0]?.output ?? '(nothing)'}`),
     },
   ];
 }

@@ -18,7 +18,8 @@ export function needsApproval(
 
 /** What the model reads for a call the person (or the timeout) denied. */
 export function deniedCallOutput(reason: string | undefined, decidedBy: string | undefined): string {
-  if (decidedBy === 'timeout') return `APPROVAL_DENIED: ${reason ?? 'nobody approved this call in time'}; it was not run`;
+  if (decidedBy === 'timeout')
+    return `APPROVAL_DENIED: ${reason ?? 'nobody approved this call in time'}; it was not run`;
   return reason
     ? `APPROVAL_DENIED: the user denied this call; it was not run. Reason: ${reason}`
     : 'APPROVAL_DENIED: the user denied this call; it was not run';

@@ -1,10 +1,10 @@
+export { deniedCallOutput, needsApproval } from './approval-policy';
 export {
   CANCELLED_CALL_OUTPUT,
   cancelOpenItemEvents,
   failedCallOutputEvents,
   unansweredCalls,
 } from './cancel-events';
-export { deniedCallOutput, needsApproval } from './approval-policy';
 export { type HandoverRecord, HandoverRecordSchema, parseHandoverRecord } from './handover-record';
 export {
   type CancelOutcome,

@@ -31,13 +31,13 @@ import {
 import { context } from '@opentelemetry/api';
 import { closingEvents } from '../persistence/closing-events';
 import { answerToolCall } from '../tool-worker/answer-tool-call';
+import { deniedCallOutput, needsApproval } from './approval-policy';
 import {
   CANCELLED_CALL_OUTPUT,
   cancelOpenItemEvents,
   failedCallOutputEvents,
   unansweredCalls,
 } from './cancel-events';
-import { deniedCallOutput, needsApproval } from './approval-policy';
 import { type HandoverRecord, parseHandoverRecord } from './handover-record';
 import { awaitToolOutputs } from './tool-output-waiter';
 
@@ -209,10 +209,7 @@ export class RunDriver {
     return false;
   }
 
-  private async adopt(
-    runId: string,
-    resume: NonNullable<RunDriverOptions['resumeRun']>,
-  ): Promise<boolean> {
+  private async adopt(runId: string, resume: NonNullable<RunDriverOptions['resumeRun']>): Promise<boolean> {
     const { transport } = this.options;
     const raw = await transport.leases.adopt(runId, this.owner);
     if (raw === null) return false;
@@ -224,7 +221,7 @@ export class RunDriver {
       if (first) keeper.anchorStream(first.id);
       const state = reduceEventsToState(entries.map((entry) => entry.event));
       const response = state?.response;
-      if (!response || response.status !== 'in_progress') {
+      if (response?.status !== 'in_progress') {
         await keeper.stop();
         return false;
       }
@@ -542,7 +539,8 @@ export class RunDriver {
                 this.answerFailed(runId, [call], deniedCallOutput(decision.reason, decision.decided_by)),
               onWaiting: (waiting: boolean) => {
                 run.waitingForApproval = waiting;
-                if (waiting) run.approvalDeadline = Math.max(run.approvalDeadline, Date.now() + approvalTimeoutMs);
+                if (waiting)
+                  run.approvalDeadline = Math.max(run.approvalDeadline, Date.now() + approvalTimeoutMs);
               },
             },
           }),
