@@ -13,4 +13,6 @@ export interface CliContext {
   signal: AbortSignal;
   /** Registers what the first Ctrl-C does (cancel the run, say); returns the unregister. */
   onInterrupt(handler: () => void): () => void;
+  /** Asks a question on the terminal and resolves with the answer; absent when stdin is no terminal. */
+  ask?: (question: string) => Promise<string>;
 }

@@ -1,9 +1,10 @@
 import { parseArgs } from 'node:util';
-import { CodyError, ERROR_CODES } from '@cody/schema';
+import { ApprovalModeSchema, CodyError, ERROR_CODES } from '@cody/schema';
 import { ApiClient } from './api-client';
 import type { CliContext } from './cli-context';
 import { CliError } from './cli-error';
 import { colours } from './colours';
+import { decideCommand } from './commands/decide-command';
 import { redisTailCommand } from './commands/redis-tail-command';
 import { runCommand } from './commands/run-command';
 import { showCommand } from './commands/show-command';
@@ -16,6 +17,9 @@ export const USAGE = `usage: cody <command> [options]
 
   cody run "prompt"   submit a turn and stream it live
       --provider <id>  --model <id>  --reasoning minimal|low|medium|high  --thread <threadId>
+      --approval auto|ask-mutating|ask-all   ask before tool calls run (on a terminal: answered here)
+  cody approve <runId> <callId>               run a tool call that waits for approval
+  cody deny <runId> <callId> [--reason text]  refuse it; the model reads the reason
   cody tail <runId>   follow a run from its start (resumes after a dropped connection)
       --redis          read the run's Redis stream directly (REDIS_URL, CODY_REDIS_PREFIX)
   cody show <runId>   print a stored run
@@ -34,6 +38,8 @@ export interface CliIo {
   env: Record<string, string | undefined>;
   /** Subscribes to Ctrl-C; returns the unsubscribe. */
   onSigint(listener: () => void): () => void;
+  /** Asks on the terminal (stdin a TTY); absent otherwise. */
+  ask?: (question: string) => Promise<string>;
 }
 
 /** Parses the arguments, runs one command and returns the exit status; never throws. */
@@ -75,6 +81,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       interrupts.add(handler);
       return () => interrupts.delete(handler);
     },
+    ...(io.ask ? { ask: io.ask } : {}),
   };
   const json = values.json ?? false;
   try {
@@ -82,7 +89,10 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       case 'run': {
         const prompt = rest.join(' ').trim();
         if (!prompt) throw usage('cody run needs a prompt: cody run "what is in README.md?"');
+        if (values.approval !== undefined && !ApprovalModeSchema.safeParse(values.approval).success)
+          throw usage('--approval must be auto, ask-mutating or ask-all');
         return await runCommand(ctx, {
+          approval: values.approval,
           prompt,
           provider: values.provider,
           model: values.model,
@@ -94,6 +104,13 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       case 'tail': {
         const runId = single(rest, 'cody tail <runId>');
         return values.redis ? await redisTailCommand(ctx, runId, json) : await watchRun(ctx, runId, json);
+      }
+      case 'approve':
+      case 'deny': {
+        const [runId, callId, ...extra] = rest;
+        if (!runId || !callId || extra.length > 0) throw usage(`usage: cody ${command} <runId> <callId>`);
+        if (command === 'approve' && values.reason !== undefined) throw usage('--reason goes with cody deny');
+        return await decideCommand(ctx, command, runId, callId, values.reason);
       }
       case 'show':
         return await showCommand(ctx, single(rest, 'cody show <runId>'), json);
@@ -134,6 +151,8 @@ function parse(argv: string[]) {
       model: { type: 'string' },
       reasoning: { type: 'string' },
       thread: { type: 'string' },
+      approval: { type: 'string' },
+      reason: { type: 'string' },
       limit: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },

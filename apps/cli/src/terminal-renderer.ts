@@ -57,6 +57,19 @@ export class TerminalRenderer {
       case 'turn_aborted_by_user':
         this.line(this.err, this.c.yellow(`aborted: ${payload.reason}`));
         break;
+      case 'approval_requested':
+        this.line(this.err, this.c.yellow(`? ${payload.tool} waits for approval (call ${payload.call_id})`));
+        break;
+      case 'approval_decided':
+        this.line(
+          this.err,
+          payload.decision === 'approved'
+            ? this.c.green(`✓ approved (${payload.decided_by ?? 'user'})`)
+            : this.c.red(
+                `✗ denied (${payload.decided_by ?? 'user'})${payload.reason ? `: ${payload.reason}` : ''}`,
+              ),
+        );
+        break;
       case 'response_error':
         this.line(this.err, this.c.red(`error ${payload.error.code}: ${payload.error.message}`));
         break;

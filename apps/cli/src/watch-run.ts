@@ -1,6 +1,7 @@
 import type { HydratorSnapshot } from '@cody/reducer';
 import { ERROR_CODES } from '@cody/schema';
 import type { CliContext } from './cli-context';
+import { decide, readAnswer } from './commands/decide-command';
 import { EXIT, exitCodeOf } from './exit-codes';
 import { followRun } from './follow-run';
 import { TerminalRenderer } from './terminal-renderer';
@@ -27,6 +28,8 @@ export async function watchRun(ctx: CliContext, runId: string, json: boolean): P
         onEvent(event, state) {
           if (json) ctx.out.write(`${JSON.stringify(event)}\n`);
           else renderer.event(event, state);
+          if (event.payload.type === 'approval_requested' && !json)
+            void askApproval(ctx, runId, event.payload);
         },
       },
       { signal: ctx.signal },
@@ -35,6 +38,7 @@ export async function watchRun(ctx: CliContext, runId: string, json: boolean): P
     stopInterrupt();
   }
   const response = snapshot.response;
+  asked.clear();
   if (!snapshot.done) {
     ctx.err.write(`cody: stopped following run ${runId}; it goes on on the server\n`);
     return EXIT.aborted;
@@ -49,4 +53,31 @@ export async function watchRun(ctx: CliContext, runId: string, json: boolean): P
     `cody: run ${runId} ended ${response?.status ?? 'error'}: ${code}${message ? ` ${message}` : ''}\n`,
   );
   return exitCodeOf(response);
+}
+
+const asked = new Set<string>();
+
+/**
+ * A call waits for approval: on a terminal the person answers here; otherwise the commands that
+ * decide it are printed (any process, any client may decide it).
+ */
+async function askApproval(
+  ctx: CliContext,
+  runId: string,
+  payload: { call_id: string; tool: string },
+): Promise<void> {
+  const hint = `cody approve ${runId} ${payload.call_id}   |   cody deny ${runId} ${payload.call_id} --reason "…"`;
+  if (!ctx.ask) {
+    ctx.err.write(ctx.colours.yellow(`waiting for approval of ${payload.tool}: ${hint}\n`));
+    return;
+  }
+  if (asked.has(payload.call_id)) return;
+  asked.add(payload.call_id);
+  const answer = await ctx.ask(`Run ${payload.tool}? [y = approve / N or a reason = deny] `);
+  const { decision, reason } = readAnswer(answer);
+  try {
+    await decide(ctx, runId, payload.call_id, decision, reason);
+  } catch (error) {
+    ctx.err.write(`cody: ${(error as Error).message}\n`);
+  }
 }

@@ -33,6 +33,14 @@ beforeAll(async () => {
           }),
       },
       {
+        match: { marker: 'CLI-APPROVE', step: 1 },
+        reply: replies.toolCalls([{ name: 'exec', arguments: { shell: 'echo approved-from-the-cli' } }]),
+      },
+      {
+        match: { marker: 'CLI-APPROVE', step: 2 },
+        reply: (request) => replies.text(`Tool: ${request.stepToolResults[0]?.output.trim()}`),
+      },
+      {
         match: { marker: 'CLI-GATE', step: 2 },
         reply: (request) =>
           replies.text(`The gate said ${request.stepToolResults[0]?.output.split('\n')[0]}.`),
@@ -190,6 +198,38 @@ describe('cody show and threads', () => {
       .split('\n')
       .map((line) => (JSON.parse(line) as { id: string }).id);
     expect(ids).toContain(stored.thread_id);
+  });
+});
+
+describe('cody run --approval, cody approve / deny', () => {
+  it('a call waits for approval; `cody approve` from another process lets it run', async () => {
+    const cli = startCli(['run', '--approval', 'ask-mutating', 'echo something CLI-APPROVE'], env);
+    let hint: RegExpExecArray | null = null;
+    await cli.waitFor(({ stderr }) => {
+      hint = /cody approve ([0-9a-f-]{36}) (\S+)/.exec(stderr);
+      return hint !== null;
+    });
+    const [, runId, callId] = hint as unknown as [string, string, string];
+    const approved = await runCliToEnd(['approve', runId, callId], env);
+    expect(approved.code, approved.stderr).toBe(0);
+    expect(await cli.exited).toBe(0);
+    expect(cli.stdout()).toMatch(/^Tool: approved-from-the-cli\n/);
+    expect(cli.stderr()).toContain('approved (user)');
+    // decided already: the server's refusal, exit 1
+    const late = await runCliToEnd(['deny', runId, callId, '--reason', 'too late'], env);
+    expect(late.code).toBe(1);
+    expect(late.stderr).toContain('(APPROVAL_ALREADY_DECIDED)');
+  });
+
+  it('an unknown approval mode, or approve without its ids, is a usage mistake', async () => {
+    for (const args of [
+      ['run', '--approval', 'sometimes', 'x'],
+      ['approve', 'only-one'],
+    ]) {
+      const result = await runCliToEnd(args, env);
+      expect(result.code, args.join(' ')).toBe(2);
+      expect(result.stderr).toContain('USAGE_ERROR');
+    }
   });
 });
 

@@ -1,7 +1,7 @@
 // Processes the server benches start: the model side (e2e-llm-process.ts, own process) and the
 // real server (a child process on tsx, workers in-process).
 import { type ChildProcess, fork, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { createWriteStream, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -54,10 +54,13 @@ export async function startServer(env: Record<string, string>): Promise<ServerPr
     },
   );
   const persisted = new Map<string, number>();
+  // BENCH_SERVER_LOG: a file that gets the server's log lines (warnings, errors) for a look afterwards
+  const log = process.env.BENCH_SERVER_LOG ? createWriteStream(process.env.BENCH_SERVER_LOG) : undefined;
   let pending = '';
   let banner = '';
   const baseUrl = await new Promise<string>((resolve, reject) => {
     child.stdout?.on('data', (data: Buffer) => {
+      log?.write(data);
       pending += data.toString();
       const lines = pending.split('\n');
       pending = lines.pop() ?? '';
@@ -71,6 +74,7 @@ export async function startServer(env: Record<string, string>): Promise<ServerPr
       }
     });
     child.stderr?.on('data', (data: Buffer) => {
+      log?.write(data);
       banner += data.toString();
     });
     child.once('exit', (code) => reject(new Error(`server exited (${code}):\n${banner}`)));

@@ -1,4 +1,4 @@
-import { CodyError, formatValidationError } from '@cody/schema';
+import { ApprovalModeSchema, CodyError, formatValidationError } from '@cody/schema';
 import { loadTelemetryConfig, type TelemetryConfig } from '@cody/telemetry';
 import { loadToolWorkerConfig, type ToolWorkerConfig } from '@cody/workers';
 import { z } from 'zod';
@@ -92,6 +92,15 @@ export const ServerConfigSchema = z.object({
   CODY_REDIS_OUTAGE_MS: z.coerce.number().int().positive().default(30_000),
   /** How long the watchdog must see a run's lease missing (Redis answering) before RUN_OWNER_LOST. */
   CODY_LEASE_GRACE_MS: z.coerce.number().int().positive().default(6000),
+  /** When a run asks the person before a tool call, unless its submit says (`auto`, `ask-mutating`, `ask-all`). */
+  CODY_TOOL_APPROVAL: ApprovalModeSchema.default('auto'),
+  /** How long a call waits for approval before it is denied (default 10 minutes). */
+  CODY_APPROVAL_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .positive()
+    .max(7 * 24 * 3600_000)
+    .default(600_000),
   CODY_BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(1_048_576),
   /**
    * Open SSE streams this process serves at once, and per run; past either a new stream gets

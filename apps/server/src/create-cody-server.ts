@@ -8,6 +8,7 @@ import { toolDeclarations } from '@cody/tools';
 import {
   mcpToolDeclarations,
   PersistenceWorker,
+  READ_ONLY_TOOLS,
   RunDriver,
   readMcpCatalogue,
   ToolWorker,
@@ -26,6 +27,7 @@ import {
 } from 'fastify-type-provider-zod';
 import pretty from 'pino-pretty';
 import type { ServerConfig } from './config';
+import { selectHistory } from './history/select-history';
 import { apiDescription } from './http/api-docs';
 import { installBearerAuth } from './http/bearer-auth';
 import { clientErrorHandler } from './http/client-error-handler';
@@ -127,6 +129,27 @@ export async function createCodyServer(options: CodyServerOptions): Promise<Cody
     redisOutageMs: config.CODY_REDIS_OUTAGE_MS,
     logger: log,
     traceContent: config.telemetry?.traceContent ?? false,
+    defaultApproval: config.CODY_TOOL_APPROVAL,
+    approvalTimeoutMs: config.CODY_APPROVAL_TIMEOUT_MS,
+    // MCP tools ask for approval unless their server marks them readOnlyHint
+    readOnlyTools: async () =>
+      new Set([
+        ...READ_ONLY_TOOLS,
+        ...(await readMcpCatalogue(transport)).flatMap((server) =>
+          server.tools.filter((tool) => tool.readOnly).map((tool) => tool.name),
+        ),
+      ]),
+    // a run another server handed over (it stopped while a call waited for approval) continues here
+    resumeRun: async (record, response) => {
+      const runs = (await store.listRunsByThread(record.threadId))
+        .map((run) => run.response)
+        .filter((run) => run.id !== record.runId && run.created_at <= response.created_at);
+      return {
+        provider: context.provider(record.providerId),
+        model: catalogue.resolve(record.providerId, record.modelId),
+        history: selectHistory(runs, response.replaces_run_id),
+      };
+    },
   });
 
   const context: ServerContext = {
@@ -262,6 +285,7 @@ export async function createCodyServer(options: CodyServerOptions): Promise<Cody
   methodNotAllowed.answer();
 
   for (const worker of workers) await worker.start();
+  driver.startAdopting();
 
   let closed = false;
   return {

@@ -13,6 +13,7 @@ import { useServerStatus } from './hooks/use-server-status';
 import { useStore } from './hooks/use-store';
 import { createApiClient } from './lib/api-client';
 import type { ReasoningEffort, SubmitInput } from './lib/api-types';
+import { type DecideApproval, DecideApprovalContext } from './lib/approval-context';
 import { resolveModelChoice } from './lib/model-choice';
 import { readSettings, type Settings, writeSettings } from './lib/settings';
 import { createThreadList } from './lib/thread-list';
@@ -82,10 +83,16 @@ export function App() {
     if (choice?.model) input.model = choice.model.id;
     const reasoningSupported = choice?.model ? choice.model.reasoning : true;
     if (settings.reasoning !== 'default' && reasoningSupported) input.reasoning = settings.reasoning;
+    input.approval = settings.askBeforeTools ? 'ask-mutating' : 'auto';
     const result = await conversation.submit(input);
     if (threadId !== result.threadId) navigate({ view: 'thread', threadId: result.threadId });
     void threadList.refresh();
   };
+
+  const decideApproval = useCallback<DecideApproval>(
+    (runId, callId, decision, reason) => api.decideApproval(runId, callId, decision, reason),
+    [api],
+  );
 
   const sendRef = useRef(send);
   sendRef.current = send;
@@ -171,19 +178,23 @@ export function App() {
             onRetry={retryServer}
             onOpenSettings={() => setSettingsOpen(true)}
           />
-          <ConversationView
-            state={conversationState}
-            title={title}
-            onRetry={() => void conversation.reload()}
-            testProviders={testProviders}
-            onReplace={replace}
-          />
+          <DecideApprovalContext.Provider value={decideApproval}>
+            <ConversationView
+              state={conversationState}
+              title={title}
+              onRetry={() => void conversation.reload()}
+              testProviders={testProviders}
+              onReplace={replace}
+            />
+          </DecideApprovalContext.Provider>
           <Composer
             lastRun={conversationState.runs.at(-1)}
             blockedReason={blockedReason}
             focusKey={threadId}
             onSend={(prompt) => send(prompt)}
             onStop={(runId) => conversation.cancel(runId)}
+            askBeforeTools={settings.askBeforeTools}
+            onAskBeforeTools={(askBeforeTools) => updateSettings({ askBeforeTools })}
           >
             <ModelControls
               compact={phone}

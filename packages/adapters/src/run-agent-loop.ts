@@ -34,6 +34,14 @@ export interface RunAgentLoopOptions {
   reasoning?: ReasoningOptions;
   instructions?: string;
   maxOutputTokens?: number;
+  /**
+   * Resuming a run another driver started (it handed the run over while calls waited for
+   * approval): the calls of its last model call that still wait for outputs. Their outputs are
+   * awaited before the first model call; `history` already holds the run's items so far.
+   */
+  pendingCalls?: readonly FunctionCallItem[];
+  /** Usage of the run so far (resuming): the loop adds its own model calls to it. */
+  usage?: Usage;
   /** Most model calls in the run (default 20). */
   maxSteps?: number;
   signal?: AbortSignal;
@@ -107,7 +115,7 @@ export async function runAgentLoop(options: RunAgentLoopOptions): Promise<AgentL
   const model = resolveLoopModel(options.model, provider, options.reasoning !== undefined);
   const history: OutputItem[] = [...options.history];
   const items: OutputItem[] = [];
-  let usage: Usage | undefined;
+  let usage: Usage | undefined = options.usage;
   let steps = 0;
 
   const result = (
@@ -127,7 +135,23 @@ export async function runAgentLoop(options: RunAgentLoopOptions): Promise<AgentL
     return result('error', 'error', error);
   };
 
+  let resumed = options.pendingCalls ?? [];
   while (true) {
+    if (resumed.length > 0) {
+      const calls = [...resumed];
+      resumed = [];
+      let outputs: FunctionCallOutputItem[];
+      try {
+        outputs = await options.awaitToolOutputs(calls, signal);
+      } catch (error) {
+        if (signal.aborted) return result('aborted', 'aborted');
+        logger.error({ run_id: responseId, err: error }, 'waiting for tool outputs failed');
+        return fail(toErrorInfo(error, ERROR_CODES.INTERNAL_ERROR));
+      }
+      if (signal.aborted) return result('aborted', 'aborted');
+      items.push(...outputs);
+      history.push(...outputs);
+    }
     if (signal.aborted) return result('aborted', 'aborted');
     steps += 1;
     const request: ModelRequest = { model, history: [...history] };

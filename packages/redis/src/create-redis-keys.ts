@@ -19,7 +19,11 @@ export interface RedisKeys {
   runLease(runId: string): string;
   /** string: set once a cancel was requested */
   runCancel(runId: string): string;
-  /** hash: call_id → `done` once a tool output was published */
+  /**
+   * hash: call_id → `done` once a tool output was published; also `script:<call_id>` (its script
+   * item), `approval:<call_id>` (pending | approved | denied) and `driver:handover` (what an
+   * adopting driver needs to continue the run)
+   */
   runCalls(runId: string): string;
   /** string: set when the run was deleted (its thread was): nothing may recreate it */
   runDeleted(runId: string): string;
@@ -29,6 +33,8 @@ export interface RedisKeys {
   runExpiring(runId: string): string[];
   /** stream: one entry per new run (`run` = run id) */
   readonly announce: string;
+  /** sorted set: runs a stopping driver handed over (score = when), for another process to adopt */
+  readonly handover: string;
   /** stream: one entry per tool call to execute */
   readonly toolRequests: string;
   /** pub/sub channel: a message (the run id) per cancel request */
@@ -58,6 +64,7 @@ export function createRedisKeys(prefix: string = DEFAULT_REDIS_PREFIX): RedisKey
     threadRuns: (threadId) => `${prefix}thread:{${threadId}}:started-runs`,
     runExpiring: (runId) => [`${run(runId)}:events`, `${run(runId)}:cancel`, `${run(runId)}:calls`],
     announce: `${prefix}runs:announce`,
+    handover: `${prefix}runs:handover`,
     toolRequests: `${prefix}tools:requests`,
     cancelChannel: `${prefix}cancel`,
     mcpServers: `${prefix}mcp:servers`,

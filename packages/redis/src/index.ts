@@ -46,7 +46,14 @@ export { readLastEntry } from './read-last-entry';
 export { type ReadRangeOptions, readRange } from './read-range';
 export { reconnectBackoff } from './reconnect-backoff';
 export { type EmitOptions, RedisTransport, type RedisTransportOptions } from './redis-transport';
-export { DEFAULT_LEASE_TTL_MS, RunLeases } from './run-leases';
+export {
+  type ApprovalDecideOutcome,
+  type ApprovalRecord,
+  type ApprovalRequestOutcome,
+  approvalField,
+  RunApprovals,
+} from './run-approvals';
+export { DEFAULT_LEASE_TTL_MS, HANDOVER_OWNER, RunLeases } from './run-leases';
 export { type PublishedEntry, RunPublisher, type RunPublisherOptions } from './run-publisher';
 export { sleep } from './sleep';
 export {

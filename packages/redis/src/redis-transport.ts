@@ -22,6 +22,7 @@ import {
 } from './publish-if-unchanged';
 import { readLastEntry } from './read-last-entry';
 import { type ReadRangeOptions, readRange } from './read-range';
+import { RunApprovals } from './run-approvals';
 import { RunLeases } from './run-leases';
 import { RunPublisher, type RunPublisherOptions } from './run-publisher';
 import { StreamTailer, type TailHandlers, type TailSubscription } from './stream-tailer';
@@ -60,6 +61,7 @@ export class RedisTransport {
   readonly redis: Redis;
   readonly leases: RunLeases;
   readonly cancels: CancelSignals;
+  readonly approvals: RunApprovals;
   private readonly logger: Logger;
   private readonly name: string;
   private readonly options: RedisTransportOptions;
@@ -74,6 +76,7 @@ export class RedisTransport {
     this.name = options.name ?? 'cody';
     this.redis = this.createConnection('cmd');
     this.leases = new RunLeases(this.redis, this.keys);
+    this.approvals = new RunApprovals(this.redis, this.keys);
     this.cancels = new CancelSignals(
       this.redis,
       this.keys,

@@ -45,6 +45,25 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then
 end
 return 0`);
 
+// KEYS: lease, calls hash. ARGV: owner, handover owner, ttl, handover record.
+const HAND_OVER = luaScript(`
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+redis.call('HSET', KEYS[2], 'driver:handover', ARGV[4])
+return 1`);
+
+// KEYS: lease, calls hash. ARGV: handover owner, new owner, ttl.
+const ADOPT = luaScript(`
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return {0} end
+local record = redis.call('HGET', KEYS[2], 'driver:handover')
+if not record then return {0} end
+redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+redis.call('HDEL', KEYS[2], 'driver:handover')
+return {1, record}`);
+
+/** The lease value of a run handed over and not adopted yet. */
+export const HANDOVER_OWNER = 'handover';
+
 /**
  * Run leases: the process driving a run holds `<p>run:{id}:lease` (value = its owner id,
  * PX ~3 s) and renews it about every second. Renew and release only act for the owner. The
@@ -99,6 +118,63 @@ export class RunLeases {
       return (await runScript(this.redis, RELEASE, [this.keys.runLease(runId)], [owner])) === 1;
     } catch (error) {
       throw new RedisCommandError('release lease', error);
+    }
+  }
+
+  /**
+   * A stopping owner hands a waiting run over: the lease is held by `handover` for `ttlMs` (the
+   * watchdog leaves the run alone meanwhile) with `record` (what the next driver needs), and the
+   * run is listed in `<p>runs:handover` for other processes to find. False when `owner` no longer
+   * held the lease. When the hand-over lease lapses unadopted, the run's owner is lost as usual.
+   */
+  async handOver(runId: string, owner: string, record: string, ttlMs: number): Promise<boolean> {
+    try {
+      // listed first: a listing whose lease was not handed over is dropped by `adopt`'s caller
+      await this.redis.zadd(this.keys.handover, Date.now(), runId);
+      const reply = await runScript(
+        this.redis,
+        HAND_OVER,
+        [this.keys.runLease(runId), this.keys.runCalls(runId)],
+        [owner, HANDOVER_OWNER, Math.max(1, Math.floor(ttlMs)), record],
+      );
+      return reply === 1;
+    } catch (error) {
+      throw new RedisCommandError('hand over lease', error);
+    }
+  }
+
+  /** Runs listed as handed over, oldest first (at most `count`). */
+  async handedOver(count = 50): Promise<string[]> {
+    try {
+      return await this.redis.zrange(this.keys.handover, 0, count - 1);
+    } catch (error) {
+      throw new RedisCommandError('ZRANGE handover', error);
+    }
+  }
+
+  /**
+   * Takes a handed-over run's lease for `owner`; its hand-over record, or null when the run was
+   * not (or no longer) waiting for a new owner. Either way the listing is removed when the run is
+   * not waiting any more.
+   */
+  async adopt(runId: string, owner: string, ttlMs = DEFAULT_LEASE_TTL_MS): Promise<string | null> {
+    try {
+      const reply = (await runScript(
+        this.redis,
+        ADOPT,
+        [this.keys.runLease(runId), this.keys.runCalls(runId)],
+        [HANDOVER_OWNER, owner, ttlMs],
+      )) as [number, string?];
+      if (reply[0] === 1) {
+        await this.redis.zrem(this.keys.handover, runId);
+        return reply[1] as string;
+      }
+      // adopted by someone else, or the hand-over lapsed: nothing to wait for under this listing
+      if ((await this.redis.get(this.keys.runLease(runId))) !== HANDOVER_OWNER)
+        await this.redis.zrem(this.keys.handover, runId);
+      return null;
+    } catch (error) {
+      throw new RedisCommandError('adopt lease', error);
     }
   }
 

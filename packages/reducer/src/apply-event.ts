@@ -77,6 +77,9 @@ function reduce(state: ReducerState, event: StreamEvent): ReducerState {
         payload.type === 'item_done' ? 'done' : payload.type === 'item_error' ? 'error' : 'cancelled';
       return { ...next, itemStatus: { ...state.itemStatus, [payload.item_id]: status } };
     }
+    case 'approval_requested':
+    case 'approval_decided':
+      return applyApproval(state, event, payload);
     case 'response_done': {
       const patch: Partial<Response> = { status: payload.status, finish_reason: payload.finish_reason };
       if (payload.usage !== undefined) patch.usage = payload.usage;
@@ -111,6 +114,41 @@ function startResponse(state: ReducerState, p: PayloadOf<'response_start'>, time
     ...(p.replaces_run_id === undefined ? {} : { replaces_run_id: p.replaces_run_id }),
   };
   return { ...state, response };
+}
+
+/**
+ * Approval events change the `approval` of a closed function_call item with that call id: a
+ * request marks it pending (once: a repeated request never reopens a decision), the first
+ * decision of a pending call sticks. An unknown item is a sequence error; one that is no such
+ * call is left alone.
+ */
+function applyApproval(
+  state: ReducerState,
+  event: StreamEvent,
+  payload: PayloadOf<'approval_requested'> | PayloadOf<'approval_decided'>,
+): ReducerState {
+  if (state.halted) return state;
+  const index = state.itemIndex[payload.item_id];
+  if (index === undefined)
+    return failRun(state, sequenceError(event, 'for an item that never started'), event.timestamp);
+  const item = (state.response as Response).output_items[index] as OutputItem;
+  if (item.type !== 'function_call' || item.call_id !== payload.call_id) return state;
+  if (state.itemStatus[payload.item_id] !== 'done') return state;
+  if (payload.type === 'approval_requested') {
+    if (item.approval !== undefined) return state;
+    const approval = {
+      status: 'pending' as const,
+      ...(payload.expires_at === undefined ? {} : { expires_at: payload.expires_at }),
+    };
+    return replaceItem(state, index, { ...item, approval }, event.timestamp);
+  }
+  if (item.approval?.status !== 'pending') return state;
+  const approval = {
+    status: payload.decision,
+    ...(payload.reason === undefined ? {} : { reason: payload.reason }),
+    ...(payload.decided_by === undefined ? {} : { decided_by: payload.decided_by }),
+  };
+  return replaceItem(state, index, { ...item, approval }, event.timestamp);
 }
 
 /** Ends the run in `error`; a sequence error also drops half-built items and halts items. */

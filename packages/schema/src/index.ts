@@ -1,3 +1,13 @@
+export {
+  type ApprovalDecisionBody,
+  ApprovalDecisionBodySchema,
+  type ApprovalMode,
+  ApprovalModeSchema,
+  type ApprovalState,
+  ApprovalStateSchema,
+  type ApprovalStatus,
+  ApprovalStatusSchema,
+} from './approval';
 export { type ErrorInfo, ErrorInfoSchema } from './error-info';
 export { CodyError, type CodyErrorOptions } from './errors/cody-error';
 export { ERROR_CODES, type ErrorCode } from './errors/error-codes';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ApprovalStateSchema } from './approval';
 import { ErrorInfoSchema } from './error-info';
 import { CodyIdSchema, ProviderIdSchema } from './ids';
 
@@ -38,6 +39,8 @@ export const FunctionCallItemSchema = z.strictObject({
   arguments: z.string(),
   call_id: ProviderIdSchema,
   provider_data: ProviderDataSchema.optional(),
+  /** Set when the run asked the person before running this call (see `approval_requested`). */
+  approval: ApprovalStateSchema.optional(),
 });
 
 export const FunctionCallOutputItemSchema = z.strictObject({

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ApprovalStateSchema } from './approval';
 import { ErrorInfoSchema } from './error-info';
 import { CodyIdSchema, ProviderIdSchema } from './ids';
 import { ItemOriginSchema, OutputItemSchema, OutputItemTypeSchema } from './output-item';
@@ -87,6 +88,28 @@ export const TurnAbortedByUserPayloadSchema = z.strictObject({
   reason: z.string(),
 });
 
+/** A function call waits for the person: no tool worker runs it until it is approved. */
+export const ApprovalRequestedPayloadSchema = z.strictObject({
+  type: z.literal('approval_requested'),
+  /** The `function_call` item asking. */
+  item_id: CodyIdSchema,
+  call_id: ProviderIdSchema,
+  /** The tool's name, as on the call. */
+  tool: z.string().min(1),
+  /** When it ends as denied if nobody decides (epoch ms). */
+  expires_at: ApprovalStateSchema.shape.expires_at,
+});
+
+/** The person (or the timeout) decided a pending call: approved runs it, denied answers it failed. */
+export const ApprovalDecidedPayloadSchema = z.strictObject({
+  type: z.literal('approval_decided'),
+  item_id: CodyIdSchema,
+  call_id: ProviderIdSchema,
+  decision: z.enum(['approved', 'denied']),
+  reason: ApprovalStateSchema.shape.reason,
+  decided_by: ApprovalStateSchema.shape.decided_by,
+});
+
 export const StreamPayloadSchema = z.discriminatedUnion('type', [
   ResponseStartPayloadSchema,
   ItemStartPayloadSchema,
@@ -99,6 +122,8 @@ export const StreamPayloadSchema = z.discriminatedUnion('type', [
   UsageUpdatePayloadSchema,
   HeartbeatPayloadSchema,
   TurnAbortedByUserPayloadSchema,
+  ApprovalRequestedPayloadSchema,
+  ApprovalDecidedPayloadSchema,
 ]);
 export type StreamPayload = z.infer<typeof StreamPayloadSchema>;
 export type StreamEventType = StreamPayload['type'];

@@ -69,7 +69,7 @@ describe('snapshot cadence', () => {
       30_000,
       'the finished item in the snapshot',
     );
-    expect(stored.response.status).toBe('in_progress');
+    expect(stored?.response.status).toBe('in_progress');
 
     // the count once the boundary write has been counted (it is counted just after it lands)
     const writes = await waitFor(

@@ -126,7 +126,7 @@ describe('persistence tracing', () => {
       }),
       emit({ type: 'response_done', response_id: run.runId, status: 'complete', finish_reason: 'stop' }),
     ];
-    expect(events[2]?.trace_context.traceparent).toBe(`00-${producer.traceId}-${producer.spanId}-01`);
+    expect(events[2]?.trace_context?.traceparent).toBe(`00-${producer.traceId}-${producer.spanId}-01`);
     await transport.publish(events[0]);
     await transport.publish(events[1]);
     await transport.publish(events[2]);

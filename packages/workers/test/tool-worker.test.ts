@@ -282,6 +282,6 @@ return { firstLine: a.split('\\n')[0], files: listing.split('\\n') };`;
       (event) =>
         event.payload.type === 'item_done' && event.payload.final_item.type === 'function_call_output',
     );
-    expect(answer[0]?.trace_context.traceparent).toContain(`00-${traceId}-`);
+    expect(answer[0]?.trace_context?.traceparent).toContain(`00-${traceId}-`);
   });
 });

@@ -7,6 +7,7 @@ export interface RunOptions {
   model?: string | undefined;
   reasoning?: string | undefined;
   thread?: string | undefined;
+  approval?: string | undefined;
   json: boolean;
 }
 
@@ -25,6 +26,7 @@ export async function runCommand(ctx: CliContext, options: RunOptions): Promise<
     ...(options.model ? { model: options.model } : {}),
     ...(options.reasoning ? { reasoning: options.reasoning } : {}),
     ...(options.thread ? { threadId: options.thread } : {}),
+    ...(options.approval ? { approval: options.approval } : {}),
   });
   if (!options.json) ctx.err.write(ctx.colours.dim(`thread ${submitted.threadId}\n`));
   return watchRun(ctx, submitted.runId, options.json);

@@ -14,6 +14,10 @@ const EVENT_NOTES: Record<string, string> = {
   usage_update: 'token usage so far',
   heartbeat: 'sent while the run is idle, so proxies keep the connection open',
   turn_aborted_by_user: 'the run was stopped by `POST /runs/:id/cancel`',
+  approval_requested:
+    'a function call waits for the person (`item_id`, `call_id`, `tool`, `expires_at`); decide it with `POST /runs/:id/approvals/:callId`',
+  approval_decided:
+    '`decision: approved | denied`, `reason?`, `decided_by: user | timeout`; approved runs the tool, denied sends the model a failed output with the reason',
 };
 
 /** The API description `/docs` shows: SSE events, the error envelope with every code, the token. */
@@ -40,6 +44,9 @@ Server-sent events. Each message has \`id:\` (the Redis stream entry id; send it
 | event | meaning |
 |---|---|
 ${events}
+
+## Tool approvals
+Submit with \`approval: "ask-mutating"\` (commands, edits, scripts and tools not known to be read-only) or \`"ask-all"\`; the server default is \`CODY_TOOL_APPROVAL\` (\`auto\`: never ask). A call that needs approval shows \`approval_requested\` and waits (\`CODY_APPROVAL_TIMEOUT_MS\`, default 10 minutes, then it is denied); \`POST /api/v2/runs/{id}/approvals/{callId}\` with \`{"decision": "approve" | "deny", "reason"?: string}\` decides it from any server process.
 
 ## Errors
 Every error is JSON \`{"error": {"code": string, "message": string, "details"?: any}}\`. Validation failures (400 \`VALIDATION_ERROR\`) name each field path in \`message\`. The codes and their HTTP status:

@@ -1,7 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { compareStreamIds } from '@cody/redis';
 import { reduceEventsToState } from '@cody/reducer';
-import { CodyError, isTerminalStatus, ResponseSchema } from '@cody/schema';
+import {
+  ApprovalDecisionBodySchema,
+  ApprovalModeSchema,
+  CodyError,
+  isTerminalStatus,
+  ResponseSchema,
+} from '@cody/schema';
 import { DEFAULT_THREAD_TITLE } from '@cody/store';
 import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -10,6 +16,7 @@ import { z } from 'zod';
 import { selectHistory } from '../history/select-history';
 import { isTerminalEvent } from '../http/is-terminal-event';
 import type { ServerContext } from '../server-context';
+import { decideApproval } from './decide-approval';
 
 const SubmitBody = z
   .object({
@@ -27,6 +34,11 @@ const SubmitBody = z
      * is given, and the replaced run is left out of the history sent to the provider.
      */
     replacesRunId: z.uuid().optional(),
+    /**
+     * When the person is asked before a tool call runs: `auto` never, `ask-mutating` for commands,
+     * edits, scripts and tools not known to be read-only, `ask-all` always. Default: CODY_TOOL_APPROVAL.
+     */
+    approval: ApprovalModeSchema.optional(),
   })
   .strict();
 
@@ -117,6 +129,7 @@ export function runRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
           history: selectHistory(runs, replaced?.id),
           ...(body.reasoning ? { reasoning: { effort: body.reasoning } } : {}),
           ...(replaced ? { replacesRunId: replaced.id } : {}),
+          ...(body.approval ? { approval: body.approval } : {}),
         });
         // a thread made empty ("New thread") is named after its first prompt
         if (existing && runs.length === 0 && existing.title === DEFAULT_THREAD_TITLE) {
@@ -188,6 +201,37 @@ export function runRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
         if (!(await runExists(ctx, id))) throw new CodyError('RUN_NOT_FOUND', `run ${id} not found`);
         const outcome = await ctx.driver.cancel(id);
         return reply.code(202).send({ runId: id, outcome });
+      },
+    );
+
+    app.post(
+      '/runs/:id/approvals/:callId',
+      {
+        schema: {
+          tags: ['runs'],
+          summary: 'Approve or deny a tool call that waits for approval, from any server process',
+          description:
+            'A run submitted with `approval: ask-mutating | ask-all` stops before such a call runs ' +
+            '(`approval_requested` on its stream). `approve`: the tool runs; `deny`: the model gets a failed ' +
+            'output carrying `reason` and continues. Decided atomically: the second decision gets 409 ' +
+            'APPROVAL_ALREADY_DECIDED (also after the timeout or a cancel decided it); an unknown run 404 ' +
+            'RUN_NOT_FOUND, a call that never waited for approval 404 APPROVAL_NOT_FOUND.',
+          params: z.object({ id: z.string().min(1).max(200), callId: z.string().min(1).max(200) }),
+          body: ApprovalDecisionBodySchema,
+          response: {
+            200: z.object({
+              runId: z.string(),
+              callId: z.string(),
+              status: z.enum(['approved', 'denied']),
+            }),
+          },
+        },
+      },
+      async (request) => {
+        const { id, callId } = request.params;
+        const status = await decideApproval(ctx, id, callId, request.body);
+        request.log.info({ run_id: id, call_id: callId, decision: status }, 'tool call approval decided');
+        return { runId: id, callId, status };
       },
     );
   };

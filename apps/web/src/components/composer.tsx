@@ -24,12 +24,24 @@ export interface ComposerProps {
   children?: ReactNode;
   /** The message box takes the focus on mount and whenever this changes (another thread opened). */
   focusKey?: string | undefined;
+  /** "Ask before running commands and edits": the next runs wait for Approve/Deny on such calls. */
+  askBeforeTools?: boolean;
+  onAskBeforeTools?: (ask: boolean) => void;
 }
 
 const noSubscription = () => () => {};
 
 /** The message box: Enter sends, Shift+Enter adds a line; Stop while a run streams. */
-export function Composer({ lastRun, blockedReason, onSend, onStop, children, focusKey }: ComposerProps) {
+export function Composer({
+  lastRun,
+  blockedReason,
+  onSend,
+  onStop,
+  children,
+  focusKey,
+  askBeforeTools,
+  onAskBeforeTools,
+}: ComposerProps) {
   const [text, setText] = useState('');
   const [sending, setSending] = useState(false);
   const [stopping, setStopping] = useState<string | undefined>(undefined);
@@ -142,6 +154,16 @@ export function Composer({ lastRun, blockedReason, onSend, onStop, children, foc
       </div>
       <div className="composer-bar">
         {children}
+        {onAskBeforeTools ? (
+          <label className="composer-option">
+            <input
+              type="checkbox"
+              checked={askBeforeTools ?? false}
+              onChange={(event) => onAskBeforeTools(event.target.checked)}
+            />
+            Ask before running commands and edits
+          </label>
+        ) : null}
         <div className="composer-actions">
           {streaming ? (
             <button type="button" className="button-stop" onClick={() => void stop()} disabled={isStopping}>

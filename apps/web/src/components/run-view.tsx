@@ -93,6 +93,7 @@ export const RunView = memo(function RunView({
               itemStatus={itemStatus}
               runDone={snapshot.done}
               runStatus={status}
+              runId={session.runId}
             />
           ),
         )}
@@ -129,11 +130,13 @@ function Entry({
   itemStatus,
   runDone,
   runStatus,
+  runId,
 }: {
   entry: RenderEntry;
   itemStatus: Readonly<Record<string, ItemStatus>>;
   runDone: boolean;
   runStatus: string;
+  runId: string;
 }) {
   switch (entry.kind) {
     case 'message':
@@ -149,6 +152,7 @@ function Entry({
           outputStatus={entry.output ? itemStatus[entry.output.id] : undefined}
           runDone={runDone}
           runStopped={runStatus === 'aborted'}
+          runId={runId}
         />
       );
     case 'script':

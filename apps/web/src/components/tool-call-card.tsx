@@ -2,6 +2,7 @@ import type { ItemStatus } from '@cody/reducer';
 import { type FunctionCallItem, type FunctionCallOutputItem, parseMcpToolName } from '@cody/schema';
 import { memo } from 'react';
 import { formatJson } from '../lib/format-json';
+import { ApprovalPanel } from './approval-panel';
 import { OutputBlock } from './output-block';
 import { type BadgeTone, StatusBadge } from './status-badge';
 
@@ -14,12 +15,15 @@ export interface ToolCallCardProps {
   runDone: boolean;
   /** The run was stopped (aborted): its unfinished calls read "Stopped", not "Failed". */
   runStopped: boolean;
+  /** The run the call belongs to: a call waiting for approval is decided through it. */
+  runId?: string;
 }
 
-type ToolState = 'preparing' | 'running' | 'success' | 'failure' | 'cancelled';
+type ToolState = 'preparing' | 'awaiting' | 'running' | 'success' | 'failure' | 'cancelled';
 
 const LABELS: Record<ToolState, [string, BadgeTone]> = {
   preparing: ['Preparing…', 'busy'],
+  awaiting: ['Needs approval', 'warning'],
   running: ['Running…', 'busy'],
   success: ['Succeeded', 'success'],
   failure: ['Failed', 'failure'],
@@ -37,6 +41,7 @@ export const ToolCallCard = memo(function ToolCallCard({
   outputStatus,
   runDone,
   runStopped,
+  runId,
 }: ToolCallCardProps) {
   const state = toolState(call, output, callStatus, outputStatus, runDone, runStopped);
   const [label, tone] =
@@ -78,6 +83,19 @@ export const ToolCallCard = memo(function ToolCallCard({
       ) : (
         <p className="muted">The call for this output is not part of this run.</p>
       )}
+      {state === 'awaiting' && call && runId ? (
+        <ApprovalPanel
+          runId={runId}
+          callId={call.call_id}
+          tool={mcp ? mcp.tool : name}
+          expiresAt={call.approval?.expires_at}
+        />
+      ) : null}
+      {call?.approval && call.approval.status !== 'pending' ? (
+        <p className={`approval-outcome approval-${call.approval.status}`}>
+          {approvalOutcome(call.approval.status, call.approval.decided_by, call.approval.reason)}
+        </p>
+      ) : null}
       {output ? (
         <OutputBlock label="Output" text={output.output} tone={state === 'failure' ? 'error' : 'normal'} />
       ) : null}
@@ -102,5 +120,12 @@ function toolState(
     return runStopped && /\bcancel/i.test(output.output) ? 'cancelled' : 'failure';
   }
   if (callStatus === 'error' || callStatus === 'cancelled' || runDone) return 'cancelled';
+  if (call?.approval?.status === 'pending') return 'awaiting';
   return call && callStatus === 'streaming' ? 'preparing' : 'running';
+}
+
+function approvalOutcome(status: 'approved' | 'denied', decidedBy?: string, reason?: string): string {
+  if (status === 'approved') return 'Approved';
+  if (decidedBy === 'timeout') return 'Denied: nobody approved it in time';
+  return reason ? `Denied: ${reason}` : 'Denied';
 }

@@ -21,6 +21,8 @@ export interface ApiClient {
   submit(input: SubmitInput): Promise<SubmitResult>;
   getRun(id: string, signal?: AbortSignal): Promise<RunResponse>;
   cancelRun(id: string): Promise<void>;
+  /** Approves or denies a tool call that waits for approval. */
+  decideApproval(runId: string, callId: string, decision: 'approve' | 'deny', reason?: string): Promise<void>;
   /** Absolute or page-relative URL of a run's SSE stream. */
   streamUrl(runId: string, streamUrl?: string): string;
   /** Headers every request carries (the bearer token when one is set). */
@@ -101,6 +103,12 @@ export function createApiClient(options: ApiClientOptions = {}): ApiClient {
     submit: (input) => request('POST', `${API}/submit`, input),
     getRun: (runId, signal) => request('GET', `${API}/runs/${id(runId)}`, undefined, signal),
     cancelRun: (runId) => request('POST', `${API}/runs/${id(runId)}/cancel`, {}),
+    decideApproval: (runId, callId, decision, reason) =>
+      request(
+        'POST',
+        `${API}/runs/${id(runId)}/approvals/${id(callId)}`,
+        reason === undefined ? { decision } : { decision, reason },
+      ),
     streamUrl(runId, streamUrl) {
       if (streamUrl && /^https?:\/\//i.test(streamUrl)) return streamUrl;
       return `${baseUrl}${streamUrl ?? `${API}/stream/${id(runId)}`}`;

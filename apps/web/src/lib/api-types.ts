@@ -1,4 +1,4 @@
-import type { Response as RunResponse, Thread } from '@cody/schema';
+import type { ApprovalMode, Response as RunResponse, Thread } from '@cody/schema';
 
 /** Reasoning effort the composer offers; `default` sends none and leaves the choice to the server. */
 export type ReasoningEffort = 'default' | 'minimal' | 'low' | 'medium' | 'high';
@@ -11,6 +11,8 @@ export interface SubmitInput {
   reasoning?: Exclude<ReasoningEffort, 'default'>;
   /** Retry, regenerate or edit: the finished run the new one replaces. */
   replacesRunId?: string;
+  /** When the server asks before a tool call runs; absent: the server's default. */
+  approval?: ApprovalMode;
 }
 
 export interface SubmitResult {

@@ -7,6 +7,8 @@ export interface Settings {
   providerId: string | undefined;
   model: string | undefined;
   reasoning: ReasoningEffort;
+  /** Ask before a command, an edit or a script runs (submits `approval: ask-mutating`); on by default. */
+  askBeforeTools: boolean;
 }
 
 const KEY = 'cody.settings.v1';
@@ -17,6 +19,7 @@ export const DEFAULT_SETTINGS: Settings = {
   providerId: undefined,
   model: undefined,
   reasoning: 'default',
+  askBeforeTools: true,
 };
 
 /** Reads settings, tolerating missing storage (private mode) and old or broken values. */
@@ -32,6 +35,7 @@ export function readSettings(storage: Pick<Storage, 'getItem'> | undefined = saf
       reasoning: EFFORTS.includes(value.reasoning as ReasoningEffort)
         ? (value.reasoning as ReasoningEffort)
         : 'default',
+      askBeforeTools: typeof value.askBeforeTools === 'boolean' ? value.askBeforeTools : true,
     };
   } catch {
     return DEFAULT_SETTINGS;

@@ -184,6 +184,8 @@ describe.skipIf(!chromium.found)(
 
     it('a tool call stopped by "Stop" reads "Stopped", not "Failed"', async () => {
       const { page, pageErrors } = await stack.openApp();
+      // running, not waiting for approval: the option that asks first is turned off
+      await page.getByRole('checkbox', { name: 'Ask before running commands and edits' }).uncheck();
       const runId = await sendPrompt(page, 'Run something slow BT-TOOLSTOP');
       const card = runArticle(page, runId).locator('[role="group"][data-call-id]');
       await card.locator('.badge', { hasText: 'Running…' }).waitFor();

@@ -40,6 +40,10 @@ export const ERROR_CODES = {
   /** Redis stayed unreachable longer than a run's driver could buffer its events. */
   REDIS_UNAVAILABLE: 'REDIS_UNAVAILABLE',
   RUN_NOT_FOUND: 'RUN_NOT_FOUND',
+  /** No call of this run waits (or waited) for approval under that call id. 404. */
+  APPROVAL_NOT_FOUND: 'APPROVAL_NOT_FOUND',
+  /** The call's approval was already decided (by a person, the timeout, or a cancel). 409. */
+  APPROVAL_ALREADY_DECIDED: 'APPROVAL_ALREADY_DECIDED',
   THREAD_NOT_FOUND: 'THREAD_NOT_FOUND',
   /** `replacesRunId` names a run of another thread. */
   RUN_THREAD_MISMATCH: 'RUN_THREAD_MISMATCH',

@@ -9,6 +9,7 @@ import {
 } from '@cody/adapters';
 import {
   createStreamEvent,
+  HANDOVER_OWNER,
   type LeaseKeeper,
   type Logger,
   type RedisTransport,
@@ -17,22 +18,26 @@ import {
 } from '@cody/redis';
 import { reduceEventsToState } from '@cody/reducer';
 import {
+  type ApprovalMode,
   CodyError,
   ERROR_CODES,
   type FunctionCallItem,
   type FunctionCallOutputItem,
   type MessageItem,
   type OutputItem,
+  type Response,
 } from '@cody/schema';
 import { context } from '@opentelemetry/api';
 import { closingEvents } from '../persistence/closing-events';
 import { answerToolCall } from '../tool-worker/answer-tool-call';
+import { deniedCallOutput, needsApproval } from './approval-policy';
 import {
   CANCELLED_CALL_OUTPUT,
   cancelOpenItemEvents,
   failedCallOutputEvents,
   unansweredCalls,
 } from './cancel-events';
+import { type HandoverRecord, parseHandoverRecord } from './handover-record';
 import { awaitToolOutputs } from './tool-output-waiter';
 
 export interface RunDriverOptions {
@@ -57,6 +62,29 @@ export interface RunDriverOptions {
    * REDIS_UNAVAILABLE; default 30 000 ms. The model call waits meanwhile: nothing is dropped.
    */
   redisOutageMs?: number;
+  /** How long a call waits for the person's approval before it is denied; default 600 000 ms. */
+  approvalTimeoutMs?: number;
+  /** Approval policy of a run submitted without one (`CODY_TOOL_APPROVAL`); default `auto`. */
+  defaultApproval?: ApprovalMode;
+  /**
+   * Tools known to be read-only (`ask-mutating` does not ask for them), asked at the start of
+   * every run; default readFile, listDir, grep. MCP tools count only when their server marks them.
+   */
+  readOnlyTools?: () => Promise<ReadonlySet<string>>;
+  /**
+   * What a process needs to continue a run another process handed over (its provider, model and
+   * the thread's earlier items); without it this driver adopts no runs.
+   */
+  resumeRun?: (record: HandoverRecord, response: Response) => Promise<ResumeRunInput>;
+  /** How often this driver looks for handed-over runs to adopt; default 1000 ms. */
+  adoptIntervalMs?: number;
+}
+
+export interface ResumeRunInput {
+  provider: ModelProvider;
+  model: ModelInfo;
+  /** The thread's earlier items (previous turns), oldest first; not this run's own. */
+  history: readonly OutputItem[];
 }
 
 export interface StartRunInput {
@@ -72,13 +100,35 @@ export interface StartRunInput {
   reasoning?: ReasoningOptions;
   /** The run this one replaces (retry, regenerate, edit); recorded on its response_start. */
   replacesRunId?: string;
+  /** When the person is asked before a tool call runs; default the driver's `defaultApproval`. */
+  approval?: ApprovalMode;
 }
 
 interface ActiveRun {
   turnId: string;
   controller: AbortController;
   shutdown: boolean;
+  /** Every open call waits for the person: on stop the run is handed over, not ended. */
+  waitingForApproval: boolean;
+  /** Set by stop() for a run it hands over instead of ending. */
+  handover: boolean;
+  record: HandoverRecord;
+  /** Latest approval deadline of the calls waiting (the hand-over lease outlives it). */
+  approvalDeadline: number;
   done: Promise<void>;
+}
+
+/** Where the loop starts: a new run, or one adopted while its calls waited for approval. */
+interface DriveInput {
+  runId: string;
+  provider: ModelProvider;
+  model: ModelInfo;
+  history: OutputItem[];
+  reasoning?: ReasoningOptions;
+  approval: ApprovalMode;
+  afterId: string;
+  pendingCalls?: FunctionCallItem[];
+  usage?: Response['usage'];
 }
 
 export type CancelOutcome = 'signalled' | 'closed' | 'not_active';
@@ -94,6 +144,8 @@ export class RunDriver {
   private readonly logger: Logger;
   private readonly stopListening: () => void;
   private stopping = false;
+  private adopting = false;
+  private adoptTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: RunDriverOptions) {
     this.owner = options.owner ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
@@ -105,6 +157,99 @@ export class RunDriver {
 
   get activeRuns(): number {
     return this.active.size;
+  }
+
+  private newActiveRun(record: HandoverRecord): ActiveRun {
+    return {
+      turnId: record.turnId,
+      controller: new AbortController(),
+      shutdown: false,
+      waitingForApproval: false,
+      handover: false,
+      record,
+      approvalDeadline: 0,
+      done: Promise.resolve(),
+    };
+  }
+
+  /**
+   * Looks for runs a stopping process handed over (their calls wait for approval) now and every
+   * `adoptIntervalMs`, and continues them here. Needs `resumeRun`.
+   */
+  startAdopting(): void {
+    if (!this.options.resumeRun || this.adoptTimer || this.stopping) return;
+    this.adoptTimer = setInterval(() => void this.adoptHandedOver(), this.options.adoptIntervalMs ?? 1000);
+    this.adoptTimer.unref();
+    void this.adoptHandedOver();
+  }
+
+  /** Adopts every handed-over run it can; resolves with the ids adopted. */
+  async adoptHandedOver(): Promise<string[]> {
+    const resume = this.options.resumeRun;
+    if (!resume || this.adopting || this.stopping) return [];
+    this.adopting = true;
+    const adopted: string[] = [];
+    try {
+      for (const runId of await this.options.transport.leases.handedOver()) {
+        if (this.stopping) break;
+        if (await this.adopt(runId, resume).catch((error: unknown) => this.adoptFailed(runId, error)))
+          adopted.push(runId);
+      }
+    } catch (error) {
+      this.logger.warn({ err: error }, 'looking for handed-over runs failed; retrying');
+    } finally {
+      this.adopting = false;
+    }
+    return adopted;
+  }
+
+  private adoptFailed(runId: string, error: unknown): false {
+    this.logger.error({ run_id: runId, err: error }, 'adopting a handed-over run failed');
+    return false;
+  }
+
+  private async adopt(runId: string, resume: NonNullable<RunDriverOptions['resumeRun']>): Promise<boolean> {
+    const { transport } = this.options;
+    const raw = await transport.leases.adopt(runId, this.owner);
+    if (raw === null) return false;
+    const keeper = transport.keepLease(runId, this.owner);
+    try {
+      const record = parseHandoverRecord(raw);
+      const entries = await transport.readRange(runId);
+      const first = entries[0];
+      if (first) keeper.anchorStream(first.id);
+      const state = reduceEventsToState(entries.map((entry) => entry.event));
+      const response = state?.response;
+      if (response?.status !== 'in_progress') {
+        await keeper.stop();
+        return false;
+      }
+      const { provider, model, history } = await resume(record, response);
+      const run = this.newActiveRun(record);
+      this.active.set(runId, run);
+      const drive: DriveInput = {
+        runId,
+        provider,
+        model,
+        history: [...history, ...response.output_items],
+        approval: record.approval,
+        afterId: '0-0',
+        pendingCalls: unansweredCalls(state),
+        ...(record.reasoning ? { reasoning: record.reasoning } : {}),
+        ...(response.usage ? { usage: response.usage } : {}),
+      };
+      this.logger.info({ run_id: runId }, 'adopted a handed-over run');
+      run.done = this.drive(drive, run, keeper);
+      return true;
+    } catch (error) {
+      // the run is ours now: it ends as an error rather than waiting for nobody
+      await this.closeWithError(runId, {
+        code: CodyError.isInstance(error) ? error.code : ERROR_CODES.INTERNAL_ERROR,
+        message: `could not continue the run after its server stopped: ${error instanceof Error ? error.message : String(error)}`,
+      }).catch(() => {});
+      await keeper.stop();
+      throw error;
+    }
   }
 
   /** Opens the run and starts its agent loop; resolves once the run's stream exists. */
@@ -152,15 +297,29 @@ export class RunDriver {
         final_item: userMessage,
       });
       await transport.announceRun(runId);
-      const run: ActiveRun = {
+      const approval = input.approval ?? this.options.defaultApproval ?? 'auto';
+      const run = this.newActiveRun({
+        runId,
         turnId: input.turnId,
-        controller: new AbortController(),
-        shutdown: false,
-        done: Promise.resolve(),
-      };
+        threadId: input.threadId,
+        providerId: input.provider.id,
+        modelId: input.model.id,
+        approval,
+        ...(input.agentId ? { agentId: input.agentId } : {}),
+        ...(input.reasoning ? { reasoning: input.reasoning } : {}),
+      });
       this.active.set(runId, run);
+      const drive: DriveInput = {
+        runId,
+        provider: input.provider,
+        model: input.model,
+        history: [...input.history, userMessage],
+        approval,
+        afterId: opened.id,
+        ...(input.reasoning ? { reasoning: input.reasoning } : {}),
+      };
       // the loop outlives the submit request but stays in its trace
-      run.done = context.with(context.active(), () => this.drive(input, userMessage, run, keeper, opened.id));
+      run.done = context.with(context.active(), () => this.drive(drive, run, keeper));
     } catch (error) {
       await keeper.stop();
       throw error;
@@ -178,6 +337,17 @@ export class RunDriver {
     const response = state?.response;
     if (response?.status !== 'in_progress') return 'not_active';
     await transport.cancels.request(runId);
+    if (!this.active.has(runId) && (await transport.leases.owner(runId)) === HANDOVER_OWNER) {
+      // handed over and not adopted yet: nobody would hear the signal, so close it here
+      if ((await transport.leases.adopt(runId, this.owner)) !== null) {
+        try {
+          await this.forceClose(runId, reason);
+        } finally {
+          await transport.leases.release(runId, this.owner);
+        }
+        return 'closed';
+      }
+    }
     if (this.active.has(runId) || (await transport.leases.isAlive(runId))) return 'signalled';
     // nobody holds the lease: close it here, unless someone published meanwhile
     const last = entries.at(-1)?.id ?? '0-0';
@@ -241,6 +411,14 @@ export class RunDriver {
   async stop(options: { drainMs?: number } = {}): Promise<void> {
     this.stopping = true;
     this.stopListening();
+    if (this.adoptTimer) clearInterval(this.adoptTimer);
+    // runs waiting only for a person's decision are handed over at once: another process continues them
+    for (const run of this.active.values()) {
+      if (run.waitingForApproval && this.options.resumeRun) {
+        run.handover = true;
+        run.controller.abort();
+      }
+    }
     const pending = [...this.active.values()].map((run) => run.done);
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
@@ -257,16 +435,11 @@ export class RunDriver {
     await Promise.allSettled([...this.active.values()].map((run) => run.done));
   }
 
-  private async drive(
-    input: StartRunInput,
-    userMessage: MessageItem,
-    run: ActiveRun,
-    keeper: LeaseKeeper,
-    openedId: string,
-  ): Promise<void> {
+  private async drive(input: DriveInput, run: ActiveRun, keeper: LeaseKeeper): Promise<void> {
     const { transport } = this.options;
     const { runId } = input;
     const log = { run_id: runId };
+    let handedOver = false;
     // events go to Redis in batches; the loop never waits for Redis per event
     const publisher = transport.runPublisher(runId, {
       stallMs: this.options.redisOutageMs ?? 30_000,
@@ -277,18 +450,24 @@ export class RunDriver {
         ),
     });
     // the tool workers answer after the call's item_done: wait for it to be in the stream
-    const publishedUpTo = async () => (await publisher.flush()) ?? openedId;
+    const publishedUpTo = async () => (await publisher.flush()) ?? input.afterId;
     const signal = AbortSignal.any([run.controller.signal, keeper.signal]);
     try {
       // a cancel that arrived before we listened is still honoured
       if (await transport.cancels.isRequested(runId)) run.controller.abort();
       const tools =
         typeof this.options.tools === 'function' ? await this.options.tools() : this.options.tools;
+      const readOnly =
+        input.approval === 'ask-mutating' && this.options.readOnlyTools
+          ? await this.options.readOnlyTools()
+          : undefined;
       const result = await runAgentLoop({
         provider: input.provider,
         model: input.model,
         responseId: runId,
-        history: [...input.history, userMessage],
+        history: input.history,
+        ...(input.pendingCalls && input.pendingCalls.length > 0 ? { pendingCalls: input.pendingCalls } : {}),
+        ...(input.usage ? { usage: input.usage } : {}),
         tools,
         ...(input.reasoning ? { reasoning: input.reasoning } : {}),
         ...(this.options.instructions ? { instructions: this.options.instructions } : {}),
@@ -298,10 +477,15 @@ export class RunDriver {
         logger: this.logger,
         traceContent: this.options.traceContent ?? false,
         awaitToolOutputs: async (calls, callSignal) =>
-          this.toolOutputs(runId, calls, await publishedUpTo(), callSignal),
+          this.toolOutputs(runId, calls, await publishedUpTo(), callSignal, run, input.approval, readOnly),
       });
       await publisher.flush();
       if (result.status !== 'aborted' || keeper.signal.aborted) return;
+      if (run.handover) {
+        handedOver = await this.handOver(runId, run);
+        if (handedOver) return;
+        run.shutdown = true;
+      }
       await this.closeStopped(runId, run);
     } catch (error) {
       this.logger.error({ ...log, err: error }, 'run driver failed');
@@ -315,8 +499,23 @@ export class RunDriver {
         this.logger.error({ ...log, err: closeError }, 'could not close the run'),
       );
     } finally {
-      await keeper.stop();
+      await keeper.stop({ release: !handedOver });
       this.active.delete(runId);
+    }
+  }
+
+  /** Leaves a run waiting for approval to another process: true when the lease was handed over. */
+  private async handOver(runId: string, run: ActiveRun): Promise<boolean> {
+    const { transport } = this.options;
+    // the hand-over outlives the approval deadline, so the adopter still applies the timeout
+    const ttlMs = Math.max(run.approvalDeadline - Date.now(), 0) + 60_000;
+    try {
+      const ok = await transport.leases.handOver(runId, this.owner, JSON.stringify(run.record), ttlMs);
+      if (ok) this.logger.info({ run_id: runId }, 'run waits for approval: handed over to the next server');
+      return ok;
+    } catch (error) {
+      this.logger.error({ run_id: runId, err: error }, 'handing the run over failed');
+      return false;
     }
   }
 
@@ -325,8 +524,12 @@ export class RunDriver {
     calls: FunctionCallItem[],
     afterId: string,
     signal: AbortSignal,
+    run: ActiveRun,
+    mode: ApprovalMode,
+    readOnly: ReadonlySet<string> | undefined,
   ): Promise<FunctionCallOutputItem[]> {
     const { transport } = this.options;
+    const approvalTimeoutMs = this.options.approvalTimeoutMs ?? 600_000;
     const outputs = await awaitToolOutputs({
       transport,
       runId,
@@ -334,7 +537,23 @@ export class RunDriver {
       calls,
       signal,
       timeoutMs: this.options.toolOutputTimeoutMs ?? 10 * 60_000,
+      ...(mode === 'auto'
+        ? {}
+        : {
+            approvals: {
+              needs: (call: FunctionCallItem) => needsApproval(mode, call.name, readOnly),
+              timeoutMs: approvalTimeoutMs,
+              deny: (call: FunctionCallItem, decision: { reason?: string; decided_by?: string }) =>
+                this.answerFailed(runId, [call], deniedCallOutput(decision.reason, decision.decided_by)),
+              onWaiting: (waiting: boolean) => {
+                run.waitingForApproval = waiting;
+                if (waiting)
+                  run.approvalDeadline = Math.max(run.approvalDeadline, Date.now() + approvalTimeoutMs);
+              },
+            },
+          }),
     });
+    run.waitingForApproval = false;
     if (signal.aborted) return calls.flatMap((call) => outputs.get(call.call_id) ?? []);
     const missing = calls.filter((call) => !outputs.has(call.call_id));
     if (missing.length > 0) {
