@@ -4,6 +4,7 @@ import { AbortedError } from './aborted-error';
 import { type Logger, silentLogger } from './logger';
 import { createOpenAIStreamMapper } from './map-openai-stream';
 import type { ModelProvider, ModelRequest, ProviderPart } from './model-provider';
+import { readSseJson } from './read-sse-json';
 import { toOpenAIInput } from './to-openai-input';
 import { toOpenAITools } from './to-openai-tools';
 import { toProviderError } from './to-provider-error';
@@ -62,14 +63,19 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ModelProvi
     id: 'openai',
     async *streamTurn(request: ModelRequest, signal?: AbortSignal): AsyncGenerator<ProviderPart> {
       const mapper = createOpenAIStreamMapper(logger);
-      let stream: AsyncIterable<unknown>;
+      let response: Response;
       try {
-        stream = await client.responses.create(buildOpenAIRequest(request), signal ? { signal } : {});
+        response = await client.responses
+          .create(buildOpenAIRequest(request), signal ? { signal } : {})
+          .asResponse();
       } catch (error) {
         throw toProviderError('openai', error, signal, baseURL);
       }
+      // an error payload mid-stream fails the way the SDK's own iterator fails
+      const streamError = (payload: { error: unknown }) =>
+        new OpenAI.APIError(undefined, payload.error as object, undefined, response.headers);
       try {
-        for await (const event of stream) yield* mapper.map(event);
+        for await (const event of readSseJson(response, streamError)) yield* mapper.map(event);
       } catch (error) {
         throw toProviderError('openai', error, signal, baseURL);
       }
