@@ -92,3 +92,28 @@ export function cpuMs(pid: number): number {
     return Number.NaN;
   }
 }
+
+/** The server's environment in the benches: real Redis under `prefix`, the model behind `tapUrl`. */
+export async function benchServerEnv(options: {
+  redisUrl: string;
+  prefix: string;
+  workspace: string;
+  tapUrl: string;
+  logLevel: string;
+}): Promise<Record<string, string>> {
+  return {
+    PORT: String(await freePort()),
+    HOST: '127.0.0.1',
+    REDIS_URL: options.redisUrl,
+    CODY_REDIS_PREFIX: options.prefix,
+    CODY_WORKSPACE: options.workspace,
+    OPENAI_API_KEY: 'bench',
+    OPENAI_BASE_URL: `${options.tapUrl}/v1`,
+    ANTHROPIC_API_KEY: 'bench',
+    CODY_RUN_TTL_SECONDS: '120',
+    LOG_LEVEL: options.logLevel,
+    // one client submitting hundreds of runs at once: the load measured, not one to limit
+    CODY_RATE_LIMIT_API: '1000000',
+    CODY_RATE_LIMIT_SUBMIT: '1000000',
+  };
+}

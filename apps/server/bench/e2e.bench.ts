@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { createProvider, resolveModel } from '@cody/adapters';
 import { createParser } from 'eventsource-parser';
 import { Redis } from 'ioredis';
-import { cpuMs, freePort, type ServerProcess, startLlmProcess, startServer } from './bench-processes';
+import { benchServerEnv, cpuMs, type ServerProcess, startLlmProcess, startServer } from './bench-processes';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 200);
 const PACED_DELTAS = Number(process.env.BENCH_PACED_DELTAS ?? 600);
@@ -419,19 +419,13 @@ const llm = await startLlmProcess();
 let server: ServerProcess | undefined;
 try {
   server = await startServer({
-    PORT: String(await freePort()),
-    HOST: '127.0.0.1',
-    REDIS_URL,
-    CODY_REDIS_PREFIX: prefix,
-    CODY_WORKSPACE: workspace,
-    OPENAI_API_KEY: 'bench',
-    OPENAI_BASE_URL: `${llm.tapUrl}/v1`,
-    ANTHROPIC_API_KEY: 'bench',
-    CODY_RUN_TTL_SECONDS: '120',
-    LOG_LEVEL: 'info',
-    // one client submitting hundreds of runs at once: the load measured, not one to limit
-    CODY_RATE_LIMIT_API: '1000000',
-    CODY_RATE_LIMIT_SUBMIT: '1000000',
+    ...(await benchServerEnv({
+      redisUrl: REDIS_URL,
+      prefix,
+      workspace,
+      tapUrl: llm.tapUrl,
+      logLevel: 'info',
+    })),
   });
   const sampled: Sampled = {
     pids: {

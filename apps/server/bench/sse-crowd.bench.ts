@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createRedisKeys } from '@cody/redis';
 import { Redis } from 'ioredis';
-import { cpuMs, freePort, type ServerProcess, startLlmProcess, startServer } from './bench-processes';
+import { benchServerEnv, cpuMs, type ServerProcess, startLlmProcess, startServer } from './bench-processes';
 
 const CROWDS = (process.env.BENCH_CROWDS ?? '1,100,500,2000').split(',').map(Number);
 const DELTAS = Number(process.env.BENCH_CROWD_DELTAS ?? 400);
@@ -102,18 +102,13 @@ const llm = await startLlmProcess();
 let server: ServerProcess | undefined;
 try {
   server = await startServer({
-    PORT: String(await freePort()),
-    HOST: '127.0.0.1',
-    REDIS_URL,
-    CODY_REDIS_PREFIX: prefix,
-    CODY_WORKSPACE: workspace,
-    OPENAI_API_KEY: 'bench',
-    OPENAI_BASE_URL: `${llm.tapUrl}/v1`,
-    ANTHROPIC_API_KEY: 'bench',
-    CODY_RUN_TTL_SECONDS: '120',
-    LOG_LEVEL: 'warn',
-    CODY_RATE_LIMIT_API: '1000000',
-    CODY_RATE_LIMIT_SUBMIT: '1000000',
+    ...(await benchServerEnv({
+      redisUrl: REDIS_URL,
+      prefix,
+      workspace,
+      tapUrl: llm.tapUrl,
+      logLevel: 'warn',
+    })),
     ...(process.env.CODY_SSE_COALESCE_MS ? { CODY_SSE_COALESCE_MS: process.env.CODY_SSE_COALESCE_MS } : {}),
   });
   const keyCheck = await submit(server.baseUrl, `bench warm 0 20 0`);

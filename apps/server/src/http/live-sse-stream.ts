@@ -29,11 +29,9 @@ export function followLiveStream(options: LiveSseStreamOptions): Promise<void> {
     let pending = '';
     let timer: NodeJS.Timeout | undefined;
     const write = (frames: string) => {
-      if (sse.writeFrames(pending + frames) || subscription.paused) {
-        pending = '';
-        return;
-      }
+      const flowing = sse.writeFrames(pending + frames);
       pending = '';
+      if (flowing || subscription.paused) return;
       subscription.pause();
       sse.onDrain(() => subscription.resume());
     };
