@@ -163,6 +163,7 @@ describe('auth is decided on the matched route', () => {
       ['PATCH', `/api/v2/threads/${threadId}`],
       ['DELETE', `/%61pi/v2/threads/${threadId}`],
       ['POST', `/api/v2/runs/${runId}/cancel`],
+      ['POST', `/api/v2/runs/${runId}/approvals/call_x`],
       ['POST', '/api/v2/threads'],
       ['PUT', '/api/v2/threads'], // 405 routes are behind the token as well
     ] as const;
