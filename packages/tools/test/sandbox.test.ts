@@ -321,10 +321,9 @@ describe.skipIf(bwrap.kind !== 'bwrap')(
       const result = await exec(
         'ls; cat data.txt | grep -n a | wc -l; node -e "console.log(process.version, 6 * 7)"; echo made > made.txt',
       );
-      expect(result).toEqual({
-        success: true,
-        output: `data.txt\nescape\n3\n${process.version} 42\n[exit code 0]`,
-      });
+      // the sandbox's `node` is the system's (a Bun run's node shim lives outside it): any version will do
+      expect(result.success).toBe(true);
+      expect(result.output).toMatch(/^data\.txt\nescape\n3\nv\d+\.\d+\.\d+ 42\n\[exit code 0\]$/);
       expect(readFileSync(path.join(tmp.workspace, 'made.txt'), 'utf8')).toBe('made\n');
     });
 
