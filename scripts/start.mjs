@@ -55,7 +55,12 @@ const runtime = process.argv.includes('--bun') ? ensureBun() : process.execPath;
 console.log(`[3/3] Starting Cody${demo ? ' with the bundled test LLM (demo: no API keys needed)' : ''}`);
 const redisUrl = await ensureRedis(root);
 ensureBubblewrap();
-const env = { ...process.env, REDIS_URL: redisUrl };
+// one server process per core (node:cluster, one port) unless the environment or .env says otherwise
+const env = {
+  ...process.env,
+  REDIS_URL: redisUrl,
+  CODY_SERVER_PROCESSES: process.env.CODY_SERVER_PROCESSES ?? 'auto',
+};
 const children = [];
 
 if (demo) {

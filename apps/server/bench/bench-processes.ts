@@ -58,6 +58,10 @@ export async function startServer(env: Record<string, string>): Promise<ServerPr
   const log = process.env.BENCH_SERVER_LOG ? createWriteStream(process.env.BENCH_SERVER_LOG) : undefined;
   let pending = '';
   let banner = '';
+  // with CODY_SERVER_PROCESSES > 1, ready once every process says it serves
+  const processes = Number(env.CODY_SERVER_PROCESSES ?? 1);
+  let serving = 0;
+  let url: string | undefined;
   const baseUrl = await new Promise<string>((resolve, reject) => {
     child.stdout?.on('data', (data: Buffer) => {
       log?.write(data);
@@ -67,7 +71,9 @@ export async function startServer(env: Record<string, string>): Promise<ServerPr
       for (const line of lines) {
         banner += banner.length < 10_000 ? `${line}\n` : '';
         const match = /Cody is running: (http:\/\/\S+)/.exec(line);
-        if (match?.[1]) resolve(match[1]);
+        if (match?.[1]) url = match[1];
+        if (/server process \d+ is serving/.test(line)) serving += 1;
+        if (url && (processes <= 1 || serving >= processes)) resolve(url);
         if (!line.includes('"run persisted"')) continue;
         const record = JSON.parse(line) as { run_id: string; lag_ms?: number };
         if (record.lag_ms !== undefined) persisted.set(record.run_id, record.lag_ms);
@@ -80,6 +86,16 @@ export async function startServer(env: Record<string, string>): Promise<ServerPr
     child.once('exit', (code) => reject(new Error(`server exited (${code}):\n${banner}`)));
   });
   return { child, baseUrl, persisted };
+}
+
+/** A process and its children (the server processes under a CODY_SERVER_PROCESSES supervisor). */
+export function withChildren(pid: number): number[] {
+  try {
+    const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/);
+    return [pid, ...children.filter(Boolean).map(Number)];
+  } catch {
+    return [pid];
+  }
 }
 
 /** utime + stime of a process, in ms of CPU. */

@@ -6,25 +6,31 @@
 // nothing. Run: pnpm --filter @cody/server bench   (BENCH_RUNS, BENCH_PACED_DELTAS,
 // BENCH_FAST_DELTAS, REDIS_URL change the defaults; BENCH_SERVER_NODE_ARGS, e.g.
 // `--cpu-prof --cpu-prof-dir=/tmp/prof`, are given to the server's node).
-import { type ChildProcess, fork, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { Agent, request as httpRequest } from 'node:http';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 import { createProvider, resolveModel } from '@cody/adapters';
 import { createParser } from 'eventsource-parser';
 import { Redis } from 'ioredis';
-import { benchServerEnv, cpuMs, type ServerProcess, startLlmProcess, startServer } from './bench-processes';
+import {
+  benchServerEnv,
+  cpuMs,
+  type ServerProcess,
+  startLlmProcess,
+  startServer,
+  withChildren,
+} from './bench-processes';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 200);
 const PACED_DELTAS = Number(process.env.BENCH_PACED_DELTAS ?? 600);
 const FAST_DELTAS = Number(process.env.BENCH_FAST_DELTAS ?? 400);
+/** Server processes of the multi-process phases (1: leave them out); default one per core. */
+const MULTI_PROCESSES = Number(process.env.BENCH_SERVER_PROCESSES ?? availableParallelism());
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const serverDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 const MARKER = /~[a-z]+\.\d+\.\d+~/;
 const TERMINAL = new Set(['response_done', 'response_error', 'turn_aborted_by_user']);
 const now = () => performance.timeOrigin + performance.now();
@@ -177,10 +183,13 @@ async function pool(count: number, limit: number, task: (index: number) => Promi
 // ---------------------------------------------------------------- phases
 
 interface Sampled {
-  pids: Record<string, number>;
+  /** name → the processes summed under it (the server's: its supervisor and server processes) */
+  pids: Record<string, number[]>;
   redis: Redis;
-  serverPid: number | undefined;
+  serverPids: number[];
 }
+
+const sum = (pids: number[], of: (pid: number) => number) => pids.reduce((total, pid) => total + of(pid), 0);
 
 async function measured(
   label: string,
@@ -202,21 +211,21 @@ async function measured(
     redisConnections: {},
     failures: [],
   };
-  const cpuBefore = Object.fromEntries(Object.entries(sampled.pids).map(([name, pid]) => [name, cpuMs(pid)]));
+  const cpuBefore = Object.fromEntries(
+    Object.entries(sampled.pids).map(([name, pids]) => [name, sum(pids, cpuMs)]),
+  );
   const benchCpuBefore = process.cpuUsage();
   const peakRss: Record<string, number> = {};
   const peakConnections: Record<string, number> = {};
   let sampling = true;
   const sampler = (async () => {
     while (sampling) {
-      for (const [name, pid] of Object.entries(sampled.pids))
-        peakRss[name] = Math.max(peakRss[name] ?? 0, rssMb(pid));
+      for (const [name, pids] of Object.entries(sampled.pids))
+        peakRss[name] = Math.max(peakRss[name] ?? 0, sum(pids, rssMb));
       peakRss.bench = Math.max(peakRss.bench ?? 0, process.memoryUsage().rss / 1024 / 1024);
       const list = ((await sampled.redis.client('LIST')) as string).split('\n');
-      const server = list.filter(
-        (line) =>
-          sampled.serverPid !== undefined &&
-          / name=cody-server:\S*:(\d+) /.exec(line)?.[1] === String(sampled.serverPid),
+      const server = list.filter((line) =>
+        sampled.serverPids.includes(Number(/ name=cody-server:\S*:(\d+) /.exec(line)?.[1])),
       ).length;
       const bench = list.filter((line) => / name=bench-e2e /.test(line)).length;
       peakConnections.server = Math.max(peakConnections.server ?? 0, server);
@@ -229,8 +238,8 @@ async function measured(
   result.wallMs = now() - started;
   sampling = false;
   await sampler;
-  for (const [name, pid] of Object.entries(sampled.pids))
-    result.cpu[name] = ((cpuMs(pid) - (cpuBefore[name] ?? 0)) / result.wallMs) * 100;
+  for (const [name, pids] of Object.entries(sampled.pids))
+    result.cpu[name] = ((sum(pids, cpuMs) - (cpuBefore[name] ?? 0)) / result.wallMs) * 100;
   const benchCpu = process.cpuUsage(benchCpuBefore);
   result.cpu.bench = ((benchCpu.user + benchCpu.system) / 1000 / result.wallMs) * 100;
   result.rssMb = peakRss;
@@ -381,17 +390,22 @@ function table(pairs: [PhaseResult, PhaseResult][]): void {
     ['Redis connections, server process', (r) => r.redisConnections.server ?? Number.NaN, 0],
     ['Redis connections, bench process', (r) => r.redisConnections.bench ?? Number.NaN, 0],
   ];
-  const header = ['', ...pairs.flatMap(([base, ours]) => [base.label, ours.label, 'ratio'])];
+  // a baseline already shown (the multi-process phases reuse the one-process baselines) is not repeated
+  const shown = (index: number) => pairs.findIndex(([base]) => base === pairs[index]?.[0]) < index;
+  const header = [
+    '',
+    ...pairs.flatMap(([base, ours], index) => [...(shown(index) ? [] : [base.label]), ours.label, 'ratio']),
+  ];
   const body = rows.map(([name, pick, digits = 1, withRatio]) => [
     name,
-    ...pairs.flatMap(([base, ours]) => {
+    ...pairs.flatMap(([base, ours], index) => {
       const b =
         base.label.includes('baseline') &&
         (name.startsWith('snapshot') || name.includes('server') || name.includes('redis-server'))
           ? Number.NaN
           : pick(base);
       const o = pick(ours);
-      return [fmt(b, digits), fmt(o, digits), withRatio ? ratio(o, b) : ''];
+      return [...(shown(index) ? [] : [fmt(b, digits)]), fmt(o, digits), withRatio ? ratio(o, b) : ''];
     }),
   ]);
   const widths = header.map((_, column) =>
@@ -417,28 +431,41 @@ const redis = new Redis(REDIS_URL, { connectionName: 'bench-e2e' });
 const redisPid = Number(/process_id:(\d+)/.exec(await redis.info('server'))?.[1]);
 const llm = await startLlmProcess();
 let server: ServerProcess | undefined;
-try {
-  server = await startServer({
-    ...(await benchServerEnv({
-      redisUrl: REDIS_URL,
-      prefix,
-      workspace,
-      tapUrl: llm.tapUrl,
-      logLevel: 'info',
-    })),
-  });
-  const sampled: Sampled = {
+const serverEnv = await benchServerEnv({
+  redisUrl: REDIS_URL,
+  prefix,
+  workspace,
+  tapUrl: llm.tapUrl,
+  logLevel: 'info',
+});
+/** Samples the server's processes (one, or a supervisor and its server processes). */
+const sampledFor = (started: ServerProcess): Sampled => {
+  const serverPids = withChildren(started.child.pid as number);
+  return {
     pids: {
-      server: server.child.pid as number,
-      llm: llm.child.pid as number,
-      ...(redisPid ? { redis: redisPid } : {}),
+      server: serverPids,
+      llm: [llm.child.pid as number],
+      ...(redisPid ? { redis: [redisPid] } : {}),
     },
     redis,
-    serverPid: server.child.pid,
+    serverPids,
   };
+};
+const stopServer = async () => {
+  if (server && server.child.exitCode === null) {
+    const exited = new Promise((resolve) => server?.child.once('exit', resolve));
+    server.child.kill('SIGTERM');
+    await exited;
+  }
+};
+try {
+  server = await startServer({ ...serverEnv, CODY_SERVER_PROCESSES: '1' });
+  let sampled = sampledFor(server);
+  const runtime = process.versions.bun ? `Bun ${process.versions.bun}` : `Node ${process.version}`;
   console.log(
     `Cody e2e bench: ${RUNS} runs at once, one SSE reader each; paced = ${PACED_DELTAS} deltas at delayMs 10 (≤100 events/s per run), fast = ${FAST_DELTAS} deltas, no delay.\n` +
-      `Latency: from the test LLM writing a delta (TCP tap stamp, own process) to the reader receiving it. Node ${process.version}, Redis ${/redis_version:(\S+)/.exec(await redis.info('server'))?.[1]}.\n`,
+      `Latency: from the test LLM writing a delta (TCP tap stamp, own process) to the reader receiving it. ${runtime}, Redis ${/redis_version:(\S+)/.exec(await redis.info('server'))?.[1]}.\n` +
+      `"×${MULTI_PROCESSES} processes": the same phases against CODY_SERVER_PROCESSES=${MULTI_PROCESSES} (the server npm start runs on this box), beside the same baselines.\n`,
   );
 
   // a short warm-up: connections, JIT, consumer groups
@@ -463,21 +490,45 @@ try {
     sampled,
   );
   const fastOurs = await e2ePhase('cody fast', 'fastcody', FAST_DELTAS, 0, llm.child, server, sampled);
-  table([
+  const pairs: [PhaseResult, PhaseResult][] = [
     [pacedBase, pacedOurs],
     [fastBase, fastOurs],
-  ]);
-  for (const result of [pacedBase, pacedOurs, fastBase, fastOurs]) {
+  ];
+  if (MULTI_PROCESSES > 1) {
+    // the one-process server leaves first: its in-process workers would share the groups
+    await stopServer();
+    server = await startServer({ ...serverEnv, CODY_SERVER_PROCESSES: String(MULTI_PROCESSES) });
+    sampled = sampledFor(server);
+    await e2ePhase('warm-up', 'warmmulti', 20, 0, llm.child, server, sampled);
+    const multi = `×${MULTI_PROCESSES} processes`;
+    const pacedMulti = await e2ePhase(
+      `paced ${multi}`,
+      'pacedmulti',
+      PACED_DELTAS,
+      10,
+      llm.child,
+      server,
+      sampled,
+    );
+    const fastMulti = await e2ePhase(
+      `fast ${multi}`,
+      'fastmulti',
+      FAST_DELTAS,
+      0,
+      llm.child,
+      server,
+      sampled,
+    );
+    pairs.push([pacedBase, pacedMulti], [fastBase, fastMulti]);
+  }
+  table(pairs);
+  for (const result of pairs.flat()) {
     if (result.failures.length > 0)
       console.log(`${result.label}: ${result.failures.length} failures, e.g. ${result.failures[0]}`);
   }
   console.log(`\nbench took ${((Date.now() - benchStarted) / 1000).toFixed(0)} s`);
 } finally {
-  if (server && server.child.exitCode === null) {
-    const exited = new Promise((resolve) => server?.child.once('exit', resolve));
-    server.child.kill('SIGTERM');
-    await exited;
-  }
+  await stopServer();
   llm.child.send({ type: 'stop' });
   await new Promise((resolve) => llm.child.once('exit', resolve));
   let cursor = '0';

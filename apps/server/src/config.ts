@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { ApprovalModeSchema, CodyError, formatValidationError } from '@cody/schema';
 import { loadTelemetryConfig, type TelemetryConfig } from '@cody/telemetry';
 import { loadToolWorkerConfig, type ToolWorkerConfig } from '@cody/workers';
@@ -85,6 +86,14 @@ export const ServerConfigSchema = z.object({
   CODY_RATE_LIMIT_WINDOW_SECONDS: perWindow(60),
   /** `inprocess` runs the persistence and tool workers inside the server; `none` runs API only. */
   CODY_WORKERS: z.enum(['inprocess', 'none']).default('inprocess'),
+  /**
+   * Server processes sharing the port (node:cluster), each driving the runs submitted to it;
+   * `auto` is one per core. `npm start` sets `auto`; 1 runs the server in this process alone.
+   */
+  CODY_SERVER_PROCESSES: z
+    .union([z.literal('auto'), z.coerce.number().int().positive().max(64)])
+    .default(1)
+    .transform((value) => (value === 'auto' ? availableParallelism() : value)),
   /** How long a finished run's stream stays in Redis after its terminal state is stored. */
   CODY_RUN_TTL_SECONDS: z.coerce.number().int().positive().default(3600),
   CODY_MAX_STEPS: z.coerce.number().int().positive().max(100).default(12),

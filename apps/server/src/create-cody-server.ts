@@ -229,7 +229,10 @@ export async function createCodyServer(options: CodyServerOptions): Promise<Cody
       maxAge: 600,
     });
   }
+  const rateLimitRedis = transport.createConnection('rate-limit', { enableOfflineQueue: false });
   await installRateLimits(app, {
+    redis: rateLimitRedis,
+    keyPrefix: `${config.CODY_REDIS_PREFIX}rate-limit:`,
     api: config.CODY_RATE_LIMIT_API,
     submit: config.CODY_RATE_LIMIT_SUBMIT,
     windowSeconds: config.CODY_RATE_LIMIT_WINDOW_SECONDS,
@@ -301,6 +304,7 @@ export async function createCodyServer(options: CodyServerOptions): Promise<Cody
       await driver.stop({ drainMs: 2000 });
       for (const worker of workers) await worker.stop();
       await store.close().catch(() => {});
+      rateLimitRedis.disconnect();
       await transport.close();
     },
   };

@@ -1,9 +1,12 @@
 // `node dist/main.js`: the server people run. Reads the environment (and a .env file), starts
 // telemetry, the API, the in-process workers, and serves the web app when it is built.
+import cluster from 'node:cluster';
 import { existsSync } from 'node:fs';
 import { CodyError } from '@cody/schema';
 import { loadConfig } from './config';
 import { createCodyServer } from './create-cody-server';
+import { onStopSignals } from './on-stop-signals';
+import { superviseServerProcesses } from './supervise-server-processes';
 import { startTelemetry } from './telemetry';
 
 if (existsSync('.env')) process.loadEnvFile('.env');
@@ -15,6 +18,14 @@ try {
   console.error(CodyError.isInstance(error) ? error.message : error);
   process.exit(1);
 }
+
+if (config.CODY_SERVER_PROCESSES > 1 && cluster.isPrimary) {
+  // this process only supervises; the forked copies of this program serve (see the module)
+  const log = (line: string) => console.log(`[cody] ${line}`);
+  process.exit(await superviseServerProcesses({ processes: config.CODY_SERVER_PROCESSES, log }));
+}
+// one of several processes: the first prints the banner, the others stay quiet
+const quiet = cluster.isWorker && cluster.worker?.id !== 1;
 
 const telemetry = startTelemetry({
   ...(config.telemetry ? { config: config.telemetry } : {}),
@@ -42,31 +53,36 @@ try {
 }
 const base = url.replace('0.0.0.0', '127.0.0.1');
 
-console.log(`\nCody is running: ${base}   (API docs: ${base}/docs, health: ${base}/health)`);
-const configured = ['openai', 'anthropic'].filter((id) => server.context.isConfigured(id));
-if (config.CODY_TEST_LLM_URL) {
-  console.log(
-    `Demo: the providers answer from the bundled test LLM at ${config.CODY_TEST_LLM_URL} — no API key is used.\n` +
-      'Try "read package.json", "list the files in src" or "run `ls -la`" to see tool calls.',
-  );
-} else if (configured.length === 0) {
-  console.log(
-    'No provider is configured. Set OPENAI_API_KEY and/or ANTHROPIC_API_KEY (in the environment or a .env file),\n' +
-      'or try Cody without keys: `npm run demo` starts it against the bundled test LLM (a local fake model).\n' +
-      'OPENAI_BASE_URL / ANTHROPIC_BASE_URL point Cody at any OpenAI- or Anthropic-compatible server.',
-  );
-} else {
-  console.log(`Providers configured: ${configured.join(', ')}`);
+if (cluster.isWorker) console.log(`[cody] server process ${process.pid} is serving`);
+if (!quiet) printBanner();
+function printBanner() {
+  const processes =
+    config.CODY_SERVER_PROCESSES > 1 ? `, ${config.CODY_SERVER_PROCESSES} server processes` : '';
+  console.log(`\nCody is running: ${base}   (API docs: ${base}/docs, health: ${base}/health${processes})`);
+  const configured = ['openai', 'anthropic'].filter((id) => server.context.isConfigured(id));
+  if (config.CODY_TEST_LLM_URL) {
+    console.log(
+      `Demo: the providers answer from the bundled test LLM at ${config.CODY_TEST_LLM_URL} — no API key is used.\n` +
+        'Try "read package.json", "list the files in src" or "run `ls -la`" to see tool calls.',
+    );
+  } else if (configured.length === 0) {
+    console.log(
+      'No provider is configured. Set OPENAI_API_KEY and/or ANTHROPIC_API_KEY (in the environment or a .env file),\n' +
+        'or try Cody without keys: `npm run demo` starts it against the bundled test LLM (a local fake model).\n' +
+        'OPENAI_BASE_URL / ANTHROPIC_BASE_URL point Cody at any OpenAI- or Anthropic-compatible server.',
+    );
+  } else {
+    console.log(`Providers configured: ${configured.join(', ')}`);
+  }
 }
 
-let stopping = false;
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(signal, async () => {
-    if (stopping) process.exit(1);
-    stopping = true;
+onStopSignals({
+  stop: async (signal) => {
     server.app.log.info({ signal }, 'shutting down');
     await server.close();
     await telemetry.shutdown();
     process.exit(0);
-  });
-}
+  },
+  // under a supervisor it forwards the signal and kills us itself when asked twice
+  ...(cluster.isWorker ? {} : { force: () => process.exit(1) }),
+});

@@ -57,6 +57,8 @@ export interface Stack {
   server: CodyServer | undefined;
   /** The child process (with `childProcess`). */
   child: ChildProcess | undefined;
+  /** What the current child process printed so far (stdout and stderr). */
+  childOutput(): string;
   env: Record<string, string>;
   api<T = unknown>(
     method: string,
@@ -137,6 +139,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 
   let server: CodyServer | undefined;
   let child: ChildProcess | undefined;
+  let childOutput = '';
   let baseUrl: string;
   const startChild = async () => {
     child = spawn(process.execPath, ['--conditions=@cody/source', '--import', 'tsx', 'src/main.ts'], {
@@ -144,6 +147,12 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    childOutput = '';
+    const collect = (data: Buffer) => {
+      childOutput += data.toString();
+    };
+    child.stdout?.on('data', collect);
+    child.stderr?.on('data', collect);
     return waitForListening(child);
   };
   if (options.childProcess) {
@@ -172,6 +181,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     get child() {
       return child;
     },
+    childOutput: () => childOutput,
     env,
     async api(method, path, body, headers = {}) {
       const init: RequestInit = { method, headers: { ...headers } };

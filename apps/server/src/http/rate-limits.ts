@@ -1,6 +1,7 @@
 import { CodyError, ERROR_CODES } from '@cody/schema';
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance } from 'fastify';
+import type { Redis } from 'ioredis';
 
 export interface RateLimitSettings {
   /** Requests per client and window to all non-public routes. */
@@ -8,6 +9,14 @@ export interface RateLimitSettings {
   /** Submits per client and window (each spends provider tokens), counted on their own. */
   submit: number;
   windowSeconds: number;
+  /**
+   * Where the counters live: shared by every server process on this Redis (several processes
+   * behind one port must not each grant the full limit). Give it a connection without an offline
+   * queue: while Redis is down a request is let through at once instead of waiting for it.
+   */
+  redis: Redis;
+  /** Key prefix of the counters (`<CODY_REDIS_PREFIX>rate-limit:`). */
+  keyPrefix: string;
 }
 
 declare module 'fastify' {
@@ -18,7 +27,7 @@ declare module 'fastify' {
 }
 
 /**
- * `@fastify/rate-limit` per client IP, in this process's memory. Public routes (`/health`, the
+ * `@fastify/rate-limit` per client IP, counted in Redis (its RedisStore). Public routes (`/health`, the
  * web app's files) are not limited. Over the limit: 429 `RATE_LIMITED` with `Retry-After`.
  */
 export async function installRateLimits(app: FastifyInstance, settings: RateLimitSettings): Promise<void> {
@@ -34,6 +43,10 @@ export async function installRateLimits(app: FastifyInstance, settings: RateLimi
     global: true,
     max: settings.api,
     timeWindow,
+    redis: settings.redis,
+    nameSpace: settings.keyPrefix,
+    // Redis down: serve (the routes that need it answer for themselves) rather than refuse everyone
+    skipOnError: true,
     allowList: (request) => request.routeOptions.config.public === true,
     errorResponseBuilder: (_request, context) =>
       new CodyError(
