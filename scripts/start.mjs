@@ -56,11 +56,7 @@ console.log(`[3/3] Starting Cody${demo ? ' with the bundled test LLM (demo: no A
 const redisUrl = await ensureRedis(root);
 ensureBubblewrap();
 // one server process per core (node:cluster, one port) unless the environment or .env says otherwise
-const env = {
-  ...process.env,
-  REDIS_URL: redisUrl,
-  CODY_SERVER_PROCESSES: process.env.CODY_SERVER_PROCESSES ?? 'auto',
-};
+const env = { CODY_SERVER_PROCESSES: 'auto', ...process.env, REDIS_URL: redisUrl };
 const children = [];
 
 if (demo) {
