@@ -5,6 +5,7 @@ import { type Logger, silentLogger } from './logger';
 import { createAnthropicStreamMapper } from './map-anthropic-stream';
 import type { ModelInfo } from './model-catalogue';
 import type { ModelProvider, ModelRequest, ProviderPart, ReasoningEffort } from './model-provider';
+import { readSseJson } from './read-sse-json';
 import { canContinueWithThinking, toAnthropicMessages } from './to-anthropic-messages';
 import { toAnthropicTools } from './to-anthropic-tools';
 import { toProviderError } from './to-provider-error';
@@ -81,14 +82,19 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): Mode
     id: 'anthropic',
     async *streamTurn(request: ModelRequest, signal?: AbortSignal): AsyncGenerator<ProviderPart> {
       const mapper = createAnthropicStreamMapper(logger);
-      let stream: AsyncIterable<unknown>;
+      let response: Response;
       try {
-        stream = await client.messages.create(buildAnthropicRequest(request), signal ? { signal } : {});
+        response = await client.messages
+          .create(buildAnthropicRequest(request), signal ? { signal } : {})
+          .asResponse();
       } catch (error) {
         throw toProviderError('anthropic', error, signal, baseURL);
       }
+      // an `error` event fails the way the SDK's own iterator fails (pings reach the mapper, which skips them)
+      const streamError = (payload: { error: unknown }) =>
+        new Anthropic.APIError(undefined, payload, undefined, response.headers);
       try {
-        for await (const event of stream) yield* mapper.map(event);
+        for await (const event of readSseJson(response, streamError)) yield* mapper.map(event);
       } catch (error) {
         throw toProviderError('anthropic', error, signal, baseURL);
       }
