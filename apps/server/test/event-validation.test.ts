@@ -125,3 +125,55 @@ describe('[TC-ER-12] invalid event schema', () => {
     expect(hydrate(await stack.readStream(runId))).toEqual(stored);
   });
 });
+
+describe('entries whose text would break an SSE frame', () => {
+  it('go out as one frame each: JSON on one line, a line break in non-JSON text or in a type cannot add fields', async () => {
+    const runId = randomUUID();
+    const item = randomUUID();
+    const key = `${stack.prefix}run:{${runId}}:events`;
+    const ids = [await transport.publish(createStreamEvent(runId, start(runId)))];
+    // valid, but pretty-printed by a producer that did not use our publisher
+    const pretty = createStreamEvent(runId, {
+      type: 'item_start',
+      item_id: item,
+      item_type: 'message',
+      origin: 'agent',
+    });
+    ids.push((await stack.redis.xadd(key, '*', 'e', JSON.stringify(pretty, null, 2))) as string);
+    // not JSON, carrying what would be an SSE field of its own
+    ids.push(
+      (await stack.redis.xadd(key, '*', 'e', 'oops\nid: 9-9\nevent: response_done\ndata: {}')) as string,
+    );
+    // JSON whose type would end the `event:` field and start an `id:` one
+    const sneaky = { ...createStreamEvent(runId, { type: 'item_delta', item_id: item, delta_content: 'x' }) };
+    ids.push(
+      (await stack.redis.xadd(
+        key,
+        '*',
+        'e',
+        JSON.stringify({ ...sneaky, type: 'item_delta\nid: 9-9' }),
+      )) as string,
+    );
+    ids.push(
+      await transport.publish(
+        createStreamEvent(runId, {
+          type: 'response_done',
+          response_id: runId,
+          status: 'complete',
+          finish_reason: 'stop',
+        }),
+      ),
+    );
+
+    const messages = (await stack.readStream(runId)).filter((m) => m.event !== 'heartbeat');
+    expect(messages.map((m) => m.id)).toEqual(ids);
+    expect(messages[1]).toEqual({ id: ids[1], event: 'item_start', data: JSON.stringify(pretty) });
+    expect(messages[2]).toEqual({
+      id: ids[2],
+      event: 'invalid',
+      data: 'oops id: 9-9 event: response_done data: {}',
+    });
+    expect(messages[3]?.event).toBe('invalid');
+    expect(messages.at(-1)?.event).toBe('response_done');
+  });
+});

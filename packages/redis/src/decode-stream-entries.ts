@@ -9,6 +9,11 @@ export interface StreamEntry {
    * consumers that must not trust the stream validate again (`applyEvent` does).
    */
   event: StreamEvent;
+  /**
+   * The JSON text the entry holds, when it parsed: the bytes written to Redis, which an SSE
+   * writer can send as they are instead of serialising `event` again.
+   */
+  json?: string;
 }
 
 /** Raw entries as Redis returns them: `[id, [field, value, ...]]`. */
@@ -19,18 +24,18 @@ export function decodeStreamEntries(raw: readonly RawStreamEntry[]): StreamEntry
   const entries: StreamEntry[] = new Array(raw.length);
   for (let i = 0; i < raw.length; i++) {
     const [id, fields] = raw[i] as RawStreamEntry;
-    entries[i] = { id, event: decodeEvent(fields) };
+    entries[i] = decodeEntry(id, fields);
   }
   return entries;
 }
 
-function decodeEvent(fields: string[] | null): StreamEvent {
+function decodeEntry(id: string, fields: string[] | null): StreamEntry {
   const text = fieldValue(fields, 'e');
-  if (text === undefined) return null as unknown as StreamEvent;
+  if (text === undefined) return { id, event: null as unknown as StreamEvent };
   try {
-    return JSON.parse(text) as StreamEvent;
+    return { id, event: JSON.parse(text) as StreamEvent, json: text };
   } catch {
     // left to validating consumers, which turn it into an INVALID_EVENT error
-    return text as unknown as StreamEvent;
+    return { id, event: text as unknown as StreamEvent };
   }
 }

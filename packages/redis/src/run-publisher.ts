@@ -27,6 +27,8 @@ export interface RunPublisherOptions {
 export interface PublishedEntry {
   id: string;
   event: StreamEvent;
+  /** The JSON written to Redis for it. */
+  json: string;
 }
 
 interface Queued {
@@ -172,7 +174,7 @@ export class RunPublisher {
       for (const [index, item] of batch.entries()) {
         const [error, id] = replies[index] ?? [new Error('no reply')];
         if (error) throw new RedisCommandError('XADD', error);
-        entries.push({ id: id as string, event: item.event });
+        entries.push({ id: id as string, event: item.event, json: item.json });
       }
       this.last = entries.at(-1)?.id ?? this.last;
       span?.setAttribute('messaging.message.id', this.last ?? '');

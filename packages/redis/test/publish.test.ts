@@ -62,7 +62,8 @@ describe('publish', () => {
     expect(event.type).toBe('heartbeat');
     expect(event.trace_context).toBeUndefined();
     const [stored] = await transport.readRange(run.runId);
-    expect(stored).toEqual({ id, event });
+    // the bytes in Redis are the event serialised once, handed to readers as they are
+    expect(stored).toEqual({ id, event, json: JSON.stringify(event) });
   });
 
   it('readRange pages through long streams and honours after/until/count', async () => {

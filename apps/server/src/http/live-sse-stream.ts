@@ -74,10 +74,19 @@ const frames = new WeakMap<StreamEntry, string>();
 function frameOf(entry: StreamEntry): string {
   let frame = frames.get(entry);
   if (frame === undefined) {
-    const type = typeof entry.event === 'object' && entry.event !== null ? entry.event.type : 'invalid';
-    const data = typeof entry.event === 'string' ? entry.event : JSON.stringify(entry.event);
-    frame = sseFrame({ id: entry.id, event: type, data });
+    // an entry whose text is not JSON carries that text as its event (decodeStreamEntries)
+    const event = entry.event as StreamEntry['event'] | string;
+    const type = typeof event === 'object' && event !== null ? String(event.type) : 'invalid';
+    // the bytes read from Redis go out as they are (serialised once, by the publisher), unless a
+    // line break in them would end the SSE field early: then the event is serialised again
+    let data = entry.json ?? (typeof event === 'string' ? event : JSON.stringify(event));
+    if (LINE_BREAK.test(data))
+      data = typeof event === 'string' ? event.replace(LINE_BREAKS, ' ') : JSON.stringify(event);
+    frame = sseFrame({ id: entry.id, event: LINE_BREAK.test(type) ? 'invalid' : type, data });
     frames.set(entry, frame);
   }
   return frame;
 }
+
+const LINE_BREAK = /[\r\n]/;
+const LINE_BREAKS = /[\r\n]+/g;
