@@ -1,5 +1,5 @@
-// Processes the server benches start: the model side (e2e-llm-process.ts, own process) and the
-// real server (a child process on tsx, workers in-process).
+// Processes the server benches start: the model side (e2e-llm-process.ts, own process), the
+// real server (a child process on tsx, workers in-process) and the resumable-stream peer.
 import { type ChildProcess, fork, spawn } from 'node:child_process';
 import { createWriteStream, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -32,6 +32,26 @@ export function startLlmProcess(): Promise<{ child: ChildProcess; tapUrl: string
       resolve({ child, tapUrl: message.tapUrl }),
     );
     child.once('exit', (code) => reject(new Error(`test LLM process exited (${code})`)));
+  });
+}
+
+/** The resumable-stream peer (resumable-stream-peer.ts) on the same Redis and model tap. */
+export function startPeerProcess(env: {
+  redisUrl: string;
+  tapUrl: string;
+  prefix: string;
+}): Promise<{ child: ChildProcess; baseUrl: string }> {
+  const child = fork(join(serverDir, 'bench', 'resumable-stream-peer.ts'), [], {
+    execArgv: ['--conditions=@cody/source', '--import', 'tsx'],
+    cwd: serverDir,
+    env: { ...process.env, REDIS_URL: env.redisUrl, PEER_TAP_URL: env.tapUrl, PEER_PREFIX: env.prefix },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  return new Promise((resolve, reject) => {
+    child.once('message', (message: { type: string; url: string }) =>
+      resolve({ child, baseUrl: message.url }),
+    );
+    child.once('exit', (code) => reject(new Error(`resumable-stream peer exited (${code})`)));
   });
 }
 

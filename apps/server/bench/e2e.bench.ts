@@ -21,6 +21,7 @@ import {
   cpuMs,
   type ServerProcess,
   startLlmProcess,
+  startPeerProcess,
   startServer,
   withChildren,
 } from './bench-processes';
@@ -155,7 +156,10 @@ function readRun(
       `${baseUrl}/api/v2/stream/${runId}`,
       { agent: false, headers: { accept: 'text/event-stream' } },
       (res) => {
-        if (res.statusCode !== 200) return reject(new Error(`stream ${runId}: ${res.statusCode}`));
+        if (res.statusCode !== 200) {
+          res.resume();
+          return reject(new Error(`stream ${runId}: ${res.statusCode}`));
+        }
         res.setEncoding('utf8');
         res.on('data', (chunk: string) => {
           at = now();
@@ -308,7 +312,8 @@ async function e2ePhase(
   deltas: number,
   delayMs: number,
   llm: ChildProcess,
-  server: ServerProcess,
+  /** Cody's server (its snapshots are checked too), or the peer: the same two routes. */
+  server: { baseUrl: string; persisted?: Map<string, number> },
   sampled: Sampled,
 ) {
   const runIds: string[] = [];
@@ -339,12 +344,14 @@ async function e2ePhase(
     await Promise.all(readers);
   });
   latencies(result, await llmStamps(llm, phase));
+  const persisted = server.persisted;
+  if (persisted === undefined) return result;
   // the persistence worker logs each run's lag from its terminal event to the stored snapshot
   const deadline = Date.now() + 30_000;
-  while (runIds.some((id) => !server.persisted.has(id)) && Date.now() < deadline)
+  while (runIds.some((id) => !persisted.has(id)) && Date.now() < deadline)
     await new Promise((resolve) => setTimeout(resolve, 100));
   result.snapshotLagMs = runIds
-    .flatMap((id) => (server.persisted.has(id) ? [server.persisted.get(id) as number] : []))
+    .flatMap((id) => (persisted.has(id) ? [persisted.get(id) as number] : []))
     .sort((a, b) => a - b);
   let notStored = 0;
   for (const id of runIds) {
@@ -465,6 +472,7 @@ try {
   console.log(
     `Cody e2e bench: ${RUNS} runs at once, one SSE reader each; paced = ${PACED_DELTAS} deltas at delayMs 10 (≤100 events/s per run), fast = ${FAST_DELTAS} deltas, no delay.\n` +
       `Latency: from the test LLM writing a delta (TCP tap stamp, own process) to the reader receiving it. ${runtime}, Redis ${/redis_version:(\S+)/.exec(await redis.info('server'))?.[1]}.\n` +
+      `"resumable-stream": the AI SDK's resumable-stream (pub/sub, chunks in the producer's memory, nothing persisted) fed by the same adapter and model, read after submit as Cody is.\n` +
       `"×${MULTI_PROCESSES} processes": the same phases against CODY_SERVER_PROCESSES=${MULTI_PROCESSES} (the server npm start runs on this box), beside the same baselines.\n`,
   );
 
@@ -494,9 +502,32 @@ try {
     [pacedBase, pacedOurs],
     [fastBase, fastOurs],
   ];
+  // the one-process server leaves first: its in-process workers would share the groups
+  await stopServer();
+  const peer = await startPeerProcess({ redisUrl: REDIS_URL, tapUrl: llm.tapUrl, prefix: `${prefix}peer` });
+  const peerSampled: Sampled = { ...sampled, pids: { ...sampled.pids, server: [peer.child.pid as number] } };
+  const pacedPeer = await e2ePhase(
+    'resumable-stream paced',
+    'pacedpeer',
+    PACED_DELTAS,
+    10,
+    llm.child,
+    peer,
+    peerSampled,
+  );
+  const fastPeer = await e2ePhase(
+    'resumable-stream fast',
+    'fastpeer',
+    FAST_DELTAS,
+    0,
+    llm.child,
+    peer,
+    peerSampled,
+  );
+  peer.child.send({ type: 'stop' });
+  await new Promise((resolve) => peer.child.once('exit', resolve));
+  pairs.push([pacedBase, pacedPeer], [fastBase, fastPeer]);
   if (MULTI_PROCESSES > 1) {
-    // the one-process server leaves first: its in-process workers would share the groups
-    await stopServer();
     server = await startServer({ ...serverEnv, CODY_SERVER_PROCESSES: String(MULTI_PROCESSES) });
     sampled = sampledFor(server);
     await e2ePhase('warm-up', 'warmmulti', 20, 0, llm.child, server, sampled);
@@ -522,6 +553,12 @@ try {
     pairs.push([pacedBase, pacedMulti], [fastBase, fastMulti]);
   }
   table(pairs);
+  const rate = (r: PhaseResult) => r.events / r.wallMs;
+  const p = (r: PhaseResult, q: number) => percentile(r.latencies, q);
+  console.log(
+    `\ncody / resumable-stream, events/s: paced ${(rate(pacedOurs) / rate(pacedPeer)).toFixed(2)}×, fast ${(rate(fastOurs) / rate(fastPeer)).toFixed(2)}×;` +
+      ` latency p50/p99 paced ${p(pacedOurs, 50).toFixed(1)}/${p(pacedOurs, 99).toFixed(1)} ms vs ${p(pacedPeer, 50).toFixed(1)}/${p(pacedPeer, 99).toFixed(1)} ms`,
+  );
   for (const result of pairs.flat()) {
     if (result.failures.length > 0)
       console.log(`${result.label}: ${result.failures.length} failures, e.g. ${result.failures[0]}`);
