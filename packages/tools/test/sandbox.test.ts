@@ -117,6 +117,17 @@ describe('bwrapArgs', () => {
     ]);
   });
 
+  it('shows a runtime installed under /tmp (a checkout’s Bun, a temp-folder Node) after the private /tmp', () => {
+    const underTmp = bwrapArgs({
+      host: { ...host, extraReadOnly: ['/tmp/ci/.cache/bun/node_modules/@oven/bun-linux-x64'] },
+      workspaceRoot: ws,
+      cwd: ws,
+      network: false,
+    }).args;
+    const tmp = underTmp.indexOf('/tmp', underTmp.indexOf('--tmpfs', underTmp.indexOf('--dev')));
+    expect(underTmp.indexOf('/tmp/ci/.cache/bun/node_modules/@oven/bun-linux-x64')).toBeGreaterThan(tmp);
+  });
+
   it('shows extra read-only paths after the private /tmp (so one under /tmp shows), before the workspace', () => {
     const extra = bwrapArgs({
       host,

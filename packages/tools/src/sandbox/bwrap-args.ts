@@ -56,7 +56,6 @@ export function bwrapArgs(options: BwrapArgsOptions): BwrapInvocation {
     if (root.symlinkTo !== undefined) args.push('--symlink', root.symlinkTo, root.path);
     else args.push('--ro-bind', root.path, root.path);
   }
-  for (const dir of host.extraReadOnly) args.push('--ro-bind', dir, dir);
 
   const files: string[] = [];
   const data = (content: string, target: string) => {
@@ -84,6 +83,9 @@ export function bwrapArgs(options: BwrapArgsOptions): BwrapInvocation {
   args.push('--remount-ro', '/etc');
 
   args.push('--proc', '/proc', '--dev', '/dev', '--tmpfs', '/tmp');
+  // after /tmp too: a runtime installed under /tmp (a CI checkout's Bun, `npm i node@24` in a temp
+  // folder) would be hidden by the private tmpfs
+  for (const dir of host.extraReadOnly) args.push('--ro-bind', dir, dir);
   for (const entry of readOnly) {
     if (entry.symlinkTo !== undefined) args.push('--symlink', entry.symlinkTo, entry.path);
     else args.push('--ro-bind', entry.path, entry.path);
