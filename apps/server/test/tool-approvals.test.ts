@@ -262,13 +262,17 @@ describe('durable approvals', () => {
   it('a forgotten approval ends as denied after CODY_APPROVAL_TIMEOUT_MS', async () => {
     const short = await startStack({ rules, env: { CODY_APPROVAL_TIMEOUT_MS: '1500' } });
     try {
-      const { runId, call } = await submitPending(short, 'AP-TIMEOUT');
+      // not through a pending snapshot: on a busy machine the deadline may pass before one is stored
+      const { runId } = await short.submit({ prompt: 'do it AP-TIMEOUT', approval: 'ask-mutating' });
       const stored = await waitForTerminalRun(short, runId);
       expect(stored.status).toBe('complete');
-      expect(itemsOf(stored, 'function_call')[0]?.approval).toMatchObject({
-        status: 'denied',
-        decided_by: 'timeout',
-      });
+      const call = itemsOf(stored, 'function_call')[0] as FunctionCallItem;
+      expect(call.approval).toMatchObject({ status: 'denied', decided_by: 'timeout' });
+      // it was asked first, then decided by the deadline
+      const asked = events(withoutHeartbeats(await short.readStream(runId))).filter((event) =>
+        event.type.startsWith('approval_'),
+      );
+      expect(asked.map((event) => event.type)).toEqual(['approval_requested', 'approval_decided']);
       expect(outputOf(stored, call.call_id)).toMatchObject({ success: false });
       expect(existsSync(join(short.workspace, 'AP-TIMEOUT.txt'))).toBe(false);
       const [, second] = short.llm.findRequests({ marker: 'AP-TIMEOUT' });
