@@ -70,6 +70,7 @@ export {
   type StreamPayload,
   StreamPayloadSchema,
 } from './stream-event';
+export { compareStreamIds, StreamIdSchema } from './stream-id';
 export { type Thread, ThreadSchema } from './thread';
 export { type TraceContext, TraceContextSchema } from './trace-context';
 export { type Usage, UsageSchema } from './usage';
