@@ -1,11 +1,9 @@
 // Tools from MCP servers, end to end: real servers (everything over stdio and Streamable HTTP,
 // filesystem rooted in the workspace) configured by CODY_MCP_CONFIG, called by the test LLM
 // through the real adapters, executed by the real tool worker.
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { realpathSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { type Rule, replies } from '@cody/test-llm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config';
@@ -18,6 +16,7 @@ import {
   startEverythingHttp,
   writeMcpConfig,
 } from './support-mcp-servers';
+import { runServerUntilExit } from './support-processes';
 import { agentMessages, itemsOf, runToEnd } from './support-runs';
 import { startWorkerChild, type WorkerChild } from './support-stream-helpers';
 
@@ -31,7 +30,6 @@ interface McpServerView {
 
 const TOKEN = randomUUID();
 const NOTES = `mcp notes: Grüße ${TOKEN}\n`;
-const serverDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 /** Step 1 calls the tool, step 2 says what it got back. */
 const callThenReport = (marker: string, name: string, args: Record<string, unknown>): Rule[] => [
@@ -348,19 +346,12 @@ describe('a bad MCP config file', () => {
 
   it('stops the server at start-up with that message', async () => {
     const file = writeMcpConfig('{"mcpServers": {"remote": {"url": "not a url"}}}');
-    const child = spawn(process.execPath, ['--conditions=@cody/source', '--import', 'tsx', 'src/main.ts'], {
-      cwd: serverDir,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PORT: '0', CODY_MCP_CONFIG: file },
-      stdio: ['ignore', 'pipe', 'pipe'],
+    const { code, output } = await runServerUntilExit({
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '',
+      PORT: '0',
+      CODY_MCP_CONFIG: file,
     });
-    let output = '';
-    child.stdout?.on('data', (data: Buffer) => {
-      output += data.toString();
-    });
-    child.stderr?.on('data', (data: Buffer) => {
-      output += data.toString();
-    });
-    const code = await new Promise((resolve) => child.once('exit', resolve));
     expect(code).toBe(1);
     expect(output).toContain(`CODY_MCP_CONFIG: ${file}: server "remote": mcpServers.remote.url:`);
     expect(output).not.toContain('Cody is running');

@@ -1,16 +1,14 @@
 // CODY_SERVER_PROCESSES=2: two server processes behind one port (node:cluster), each driving the
 // runs submitted to it. Both serve; a SIGKILLed one is replaced and only its runs end
 // RUN_OWNER_LOST; the submit limit counts across both; SIGTERM stops them all.
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer, request } from 'node:http';
 import { availableParallelism } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { replies } from '@cody/test-llm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config';
 import { REDIS_URL, type Stack, startStack } from './harness';
+import { runServerUntilExit } from './support-processes';
 import { waitFor, waitForTerminalRun } from './support-stream-helpers';
 
 const SUBMITS = 12;
@@ -160,26 +158,14 @@ describe('several server processes on one port', () => {
     await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
     const port = (taken.address() as { port: number }).port;
     try {
-      const child = spawn(process.execPath, ['--conditions=@cody/source', '--import', 'tsx', 'src/main.ts'], {
-        cwd: join(dirname(fileURLToPath(import.meta.url)), '..'),
-        env: {
-          PATH: process.env.PATH ?? '',
-          PORT: String(port),
-          REDIS_URL,
-          CODY_REDIS_PREFIX: `test:server-processes:${port}:`,
-          CODY_SERVER_PROCESSES: '2',
-          CODY_WORKERS: 'none',
-        },
-        stdio: ['ignore', 'pipe', 'pipe'],
+      const { code, output } = await runServerUntilExit({
+        PATH: process.env.PATH ?? '',
+        PORT: String(port),
+        REDIS_URL,
+        CODY_REDIS_PREFIX: `test:server-processes:${port}:`,
+        CODY_SERVER_PROCESSES: '2',
+        CODY_WORKERS: 'none',
       });
-      let output = '';
-      child.stdout?.on('data', (data: Buffer) => {
-        output += data.toString();
-      });
-      child.stderr?.on('data', (data: Buffer) => {
-        output += data.toString();
-      });
-      const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
       expect(code).toBe(1);
       expect(output).toContain(`Port ${port} on 127.0.0.1 is already in use`);
       expect(output).toContain('stopped before it listened');
