@@ -3,7 +3,7 @@
 // read straight through the adapter (createProvider + streamTurn), without Redis, workers or
 // store. The test LLM runs in its own process behind a TCP tap that stamps each text delta as it
 // leaves the model (see e2e-llm-process.ts); readers stamp its receipt. Prints figures; asserts
-// nothing. Run: pnpm --filter @cody/server bench   (BENCH_RUNS, BENCH_PACED_DELTAS,
+// nothing. Run: pnpm --filter @cody/server bench   (BENCH_RUNS, BENCH_PACED_DELTAS, BENCH_PACED_DELAY_MS,
 // BENCH_FAST_DELTAS, REDIS_URL change the defaults; BENCH_SERVER_NODE_ARGS, e.g.
 // `--cpu-prof --cpu-prof-dir=/tmp/prof`, are given to the server's node).
 import type { ChildProcess } from 'node:child_process';
@@ -28,6 +28,8 @@ import {
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 200);
 const PACED_DELTAS = Number(process.env.BENCH_PACED_DELTAS ?? 600);
+/** The paced phases' delay between deltas (10 ms: ≤100 events/s per run; 50 ms for the 1000-run scaling point). */
+const PACED_DELAY_MS = Number(process.env.BENCH_PACED_DELAY_MS ?? 10);
 const FAST_DELTAS = Number(process.env.BENCH_FAST_DELTAS ?? 400);
 /** Server processes of the multi-process phases (1: leave them out); default one per core. */
 const MULTI_PROCESSES = Number(process.env.BENCH_SERVER_PROCESSES ?? availableParallelism());
@@ -470,7 +472,7 @@ try {
   let sampled = sampledFor(server);
   const runtime = process.versions.bun ? `Bun ${process.versions.bun}` : `Node ${process.version}`;
   console.log(
-    `Cody e2e bench: ${RUNS} runs at once, one SSE reader each; paced = ${PACED_DELTAS} deltas at delayMs 10 (≤100 events/s per run), fast = ${FAST_DELTAS} deltas, no delay.\n` +
+    `Cody e2e bench: ${RUNS} runs at once, one SSE reader each; paced = ${PACED_DELTAS} deltas at delayMs ${PACED_DELAY_MS} (≤${Math.round(1000 / PACED_DELAY_MS)} events/s per run), fast = ${FAST_DELTAS} deltas, no delay.\n` +
       `Latency: from the test LLM writing a delta (TCP tap stamp, own process) to the reader receiving it. ${runtime}, Redis ${/redis_version:(\S+)/.exec(await redis.info('server'))?.[1]}.\n` +
       `"resumable-stream": the AI SDK's resumable-stream (pub/sub, chunks in the producer's memory, nothing persisted) fed by the same adapter and model, read after submit as Cody is.\n` +
       `"×${MULTI_PROCESSES} processes": the same phases against CODY_SERVER_PROCESSES=${MULTI_PROCESSES} (the server npm start runs on this box), beside the same baselines.\n`,
@@ -482,12 +484,20 @@ try {
     'baseline paced',
     'pacedbase',
     PACED_DELTAS,
-    10,
+    PACED_DELAY_MS,
     llm.child,
     llm.tapUrl,
     sampled,
   );
-  const pacedOurs = await e2ePhase('cody paced', 'pacedcody', PACED_DELTAS, 10, llm.child, server, sampled);
+  const pacedOurs = await e2ePhase(
+    'cody paced',
+    'pacedcody',
+    PACED_DELTAS,
+    PACED_DELAY_MS,
+    llm.child,
+    server,
+    sampled,
+  );
   const fastBase = await baselinePhase(
     'baseline fast',
     'fastbase',
@@ -510,7 +520,7 @@ try {
     'resumable-stream paced',
     'pacedpeer',
     PACED_DELTAS,
-    10,
+    PACED_DELAY_MS,
     llm.child,
     peer,
     peerSampled,
@@ -536,7 +546,7 @@ try {
       `paced ${multi}`,
       'pacedmulti',
       PACED_DELTAS,
-      10,
+      PACED_DELAY_MS,
       llm.child,
       server,
       sampled,
