@@ -1,5 +1,5 @@
-import type { Redis } from 'ioredis';
 import { RedisCommandError } from './errors/redis-command-error';
+import type { RedisClient } from './redis-client';
 import { unlessAborted } from './unless-aborted';
 
 /** One entry read through a group, fields as a record (`run`, `lease`, …). */
@@ -17,9 +17,9 @@ export interface PendingEntry {
 
 export interface ConsumerGroupOptions {
   /** Connection for non-blocking commands. */
-  redis: Redis;
+  redis: RedisClient;
   /** Connection `read` blocks on; must not be shared with other commands. Default: `redis`. */
-  blocking?: Redis;
+  blocking?: RedisClient;
   stream: string;
   group: string;
   consumer: string;
@@ -34,8 +34,8 @@ export class ConsumerGroup {
   readonly stream: string;
   readonly group: string;
   readonly consumer: string;
-  private readonly redis: Redis;
-  private readonly blocking: Redis;
+  private readonly redis: RedisClient;
+  private readonly blocking: RedisClient;
 
   constructor(options: ConsumerGroupOptions) {
     this.redis = options.redis;

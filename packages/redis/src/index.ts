@@ -1,4 +1,5 @@
 export { announceRun } from './announce-run';
+export { assertRedisTopology } from './assert-redis-topology';
 export { type CancelListener, CancelSignals } from './cancel-signals';
 export { closeConnection } from './close-connection';
 export { compareStreamIds } from './compare-stream-ids';
@@ -45,7 +46,15 @@ export {
 export { readLastEntry } from './read-last-entry';
 export { type ReadRangeOptions, readRange } from './read-range';
 export { reconnectBackoff } from './reconnect-backoff';
+export { isClusterClient, type RedisClient } from './redis-client';
 export { type EmitOptions, RedisTransport, type RedisTransportOptions } from './redis-transport';
+export {
+  assertRedisUrl,
+  type RedisNodeAddress,
+  type RedisTopology,
+  type RedisTopologyEnv,
+  resolveRedisTopology,
+} from './resolve-redis-topology';
 export {
   type ApprovalDecideOutcome,
   type ApprovalRecord,

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
+import type { RedisClient } from '@cody/redis';
 import {
   type ConsumerGroup,
   closeConnection,
@@ -19,7 +20,6 @@ import { reduceEventsToState, replayEvents } from '@cody/reducer';
 import { CodyError, ERROR_CODES, type ErrorInfo, isTerminalStatus } from '@cody/schema';
 import type { Store } from '@cody/store';
 import { type Context, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import type { Redis } from 'ioredis';
 import { closingEvents } from './closing-events';
 import { isPermanentStoreError } from './is-permanent-store-error';
 import { restoreEvents } from './restore-events';
@@ -101,7 +101,7 @@ export class PersistenceWorker {
   private readonly tasks = new Set<Promise<unknown>>();
   private readonly stopping = new AbortController();
   private group: ConsumerGroup | undefined;
-  private blocking: Redis | undefined;
+  private blocking: RedisClient | undefined;
   private announceLoop: Promise<void> | undefined;
   private tickTimer: NodeJS.Timeout | undefined;
   private ticking: Promise<void> | undefined;
@@ -475,7 +475,7 @@ export class PersistenceWorker {
       const run = byEntry.get(entryId);
       if (run === undefined || run.phase === 'done' || run.phase === 'finishing') continue;
       const owner = await group.ownerOf(entryId);
-      // pending for nobody: Redis lost the group (keep the run), or its new owner already finished it
+      // pending for nobody: RedisClient lost the group (keep the run), or its new owner already finished it
       const stored = owner === null ? await this.store.getRun(run.runId) : null;
       const finishedElsewhere = stored !== null && isTerminalStatus(stored.response.status);
       if ((owner !== null && owner !== this.consumer) || finishedElsewhere) {

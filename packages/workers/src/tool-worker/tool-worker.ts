@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { McpHub } from '@cody/mcp';
+import type { RedisClient } from '@cody/redis';
 import {
   type ConsumerGroup,
   closeConnection,
@@ -36,7 +37,6 @@ import {
   SpanStatusCode,
   trace,
 } from '@opentelemetry/api';
-import type { Redis } from 'ioredis';
 import { answerToolCall, isToolCallAnswered, startScriptExecution } from './answer-tool-call';
 import { recordCallStart } from './call-start-record';
 import type { McpToolWorkerConfig } from './load-tool-worker-config';
@@ -145,7 +145,7 @@ export class ToolWorker {
   private readonly tasks = new Set<Promise<unknown>>();
   private readonly stopping = new AbortController();
   private group: ConsumerGroup | undefined;
-  private blocking: Redis | undefined;
+  private blocking: RedisClient | undefined;
   private readLoop: Promise<void> | undefined;
   private tickTimer: NodeJS.Timeout | undefined;
   private ticking = false;

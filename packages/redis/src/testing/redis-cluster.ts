@@ -1,0 +1,191 @@
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { Redis } from 'ioredis';
+
+const run = promisify(execFile);
+
+export interface RedisClusterOptions {
+  /** Masters; default 3 (Redis Cluster's minimum). */
+  masters?: number;
+  /** Replicas per master; default 1. */
+  replicasPerMaster?: number;
+  /** `redis-server` binary; default `REDIS_SERVER_BIN` or `redis-server` on PATH. */
+  serverBin?: string;
+  /** `redis-cli` binary; default `REDIS_CLI_BIN` or `redis-cli` on PATH. */
+  cliBin?: string;
+  /** Longest wait for `cluster_state:ok` on every node; default 60 s (only a hang guard). */
+  readyTimeoutMs?: number;
+}
+
+export interface RedisClusterNode {
+  readonly host: string;
+  readonly port: number;
+  readonly process: ChildProcess;
+}
+
+/** A Redis Cluster of real `redis-server` processes on loopback, for tests. */
+export interface RedisCluster {
+  readonly nodes: readonly RedisClusterNode[];
+  /** `host:port,host:port,…`: the value of `REDIS_CLUSTER_NODES`. */
+  readonly nodeList: string;
+  readonly dir: string;
+  /** SIGTERM to every node, then removes the data directory. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts `masters × (1 + replicasPerMaster)` cluster-enabled `redis-server`s on free loopback
+ * ports (no persistence, data in a temp dir), joins them with `redis-cli --cluster create`, and
+ * resolves once every node reports `cluster_state:ok`. The caller stops it.
+ */
+export async function startRedisCluster(options: RedisClusterOptions = {}): Promise<RedisCluster> {
+  const masters = options.masters ?? 3;
+  const replicas = options.replicasPerMaster ?? 1;
+  const serverBin = options.serverBin ?? process.env.REDIS_SERVER_BIN ?? 'redis-server';
+  const cliBin = options.cliBin ?? process.env.REDIS_CLI_BIN ?? 'redis-cli';
+  const count = masters * (1 + replicas);
+  const dir = await mkdtemp(join(tmpdir(), 'cody-redis-cluster-'));
+  const nodes: RedisClusterNode[] = [];
+  // a test run that dies without its teardown must not leave servers behind
+  const killOnExit = () => {
+    for (const node of nodes) node.process.kill('SIGKILL');
+  };
+  process.once('exit', killOnExit);
+  const stop = async () => {
+    process.off('exit', killOnExit);
+    await Promise.all(nodes.map((node) => terminate(node.process)));
+    await rm(dir, { recursive: true, force: true });
+  };
+  try {
+    // the cluster bus port is given explicitly: the default (port + 10000) may be taken or > 65535
+    const ports = await freePorts(count * 2);
+    for (let i = 0; i < count; i++) {
+      const port = ports[i * 2] as number;
+      const busPort = ports[i * 2 + 1] as number;
+      nodes.push({ host: '127.0.0.1', port, process: startNode(serverBin, dir, port, busPort) });
+    }
+    await Promise.all(nodes.map((node) => waitForPing(node)));
+    const addresses = nodes.map((node) => `${node.host}:${node.port}`);
+    await run(cliBin, [
+      '--cluster',
+      'create',
+      ...addresses,
+      '--cluster-replicas',
+      String(replicas),
+      '--cluster-yes',
+    ]);
+    await waitForClusterOk(nodes, options.readyTimeoutMs ?? 60_000);
+    return { nodes, nodeList: addresses.join(','), dir, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+function startNode(bin: string, dir: string, port: number, busPort: number): ChildProcess {
+  const child = spawn(
+    bin,
+    [
+      '--port',
+      String(port),
+      '--cluster-port',
+      String(busPort),
+      '--bind',
+      '127.0.0.1',
+      '--cluster-enabled',
+      'yes',
+      '--cluster-config-file',
+      `nodes-${port}.conf`,
+      '--cluster-node-timeout',
+      '2000',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--dir',
+      dir,
+    ],
+    { stdio: ['ignore', 'ignore', 'inherit'] },
+  );
+  return child;
+}
+
+/** Ports the OS handed out for port-0 binds, all held at once so none repeats. */
+async function freePorts(count: number): Promise<number[]> {
+  const servers = await Promise.all(
+    Array.from(
+      { length: count },
+      () =>
+        new Promise<ReturnType<typeof createServer>>((resolve, reject) => {
+          const server = createServer();
+          server.once('error', reject);
+          server.listen(0, '127.0.0.1', () => resolve(server));
+        }),
+    ),
+  );
+  const ports = servers.map((server) => (server.address() as { port: number }).port);
+  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
+  return ports;
+}
+
+async function waitForPing(node: RedisClusterNode): Promise<void> {
+  await poll(`redis-server on port ${node.port} answers PING`, 30_000, async () => {
+    if (node.process.exitCode !== null) throw new Error(`redis-server on port ${node.port} exited`);
+    const client = probe(node);
+    try {
+      return (await client.ping()) === 'PONG';
+    } catch {
+      return false;
+    } finally {
+      client.disconnect();
+    }
+  });
+}
+
+async function waitForClusterOk(nodes: readonly RedisClusterNode[], timeoutMs: number): Promise<void> {
+  await poll('cluster_state:ok on every node', timeoutMs, async () => {
+    const states = await Promise.all(
+      nodes.map(async (node) => {
+        const client = probe(node);
+        try {
+          return String(await client.call('CLUSTER', 'INFO')).includes('cluster_state:ok');
+        } catch {
+          return false;
+        } finally {
+          client.disconnect();
+        }
+      }),
+    );
+    return states.every(Boolean);
+  });
+}
+
+function probe(node: RedisClusterNode): Redis {
+  return new Redis({
+    host: node.host,
+    port: node.port,
+    lazyConnect: false,
+    retryStrategy: () => null,
+    maxRetriesPerRequest: 0,
+    enableOfflineQueue: true,
+  }).on('error', () => {});
+}
+
+async function poll(what: string, timeoutMs: number, check: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`Redis Cluster: no ${what} within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+async function terminate(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await exited;
+}
