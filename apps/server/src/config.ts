@@ -57,9 +57,9 @@ export const ServerConfigSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(4010),
   HOST: z.string().default('127.0.0.1'),
   /** The single-node Redis; at most one of REDIS_URL, REDIS_CLUSTER_NODES and REDIS_SENTINELS. */
-  REDIS_URL: z
-    .string()
-    .default('redis://127.0.0.1:6379')
+  REDIS_URL: optionalText
+    // empty counts as unset, as for the other two (REDIS_CLUSTER_NODES may be the one set)
+    .transform((value) => value ?? 'redis://127.0.0.1:6379')
     .refine((value) => /^rediss?:\/\//.test(value), { message: 'must start with redis:// or rediss://' }),
   /** `host:port,host:port,…`: run on a Redis Cluster (these are the seed nodes). */
   REDIS_CLUSTER_NODES: optionalText,

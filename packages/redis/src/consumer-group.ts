@@ -18,8 +18,11 @@ export interface PendingEntry {
 export interface ConsumerGroupOptions {
   /** Connection for non-blocking commands. */
   redis: RedisClient;
-  /** Connection `read` blocks on; must not be shared with other commands. Default: `redis`. */
-  blocking?: RedisClient;
+  /**
+   * Connection `read` blocks on; must not be shared with other commands. Default: `redis`. A
+   * function opens it on the first read.
+   */
+  blocking?: RedisClient | (() => RedisClient);
   stream: string;
   group: string;
   consumer: string;
@@ -35,14 +38,19 @@ export class ConsumerGroup {
   readonly group: string;
   readonly consumer: string;
   private readonly redis: RedisClient;
-  private readonly blocking: RedisClient;
+  private blockingConnection: RedisClient | (() => RedisClient);
 
   constructor(options: ConsumerGroupOptions) {
     this.redis = options.redis;
-    this.blocking = options.blocking ?? options.redis;
+    this.blockingConnection = options.blocking ?? options.redis;
     this.stream = options.stream;
     this.group = options.group;
     this.consumer = options.consumer;
+  }
+
+  private get blocking(): RedisClient {
+    if (typeof this.blockingConnection === 'function') this.blockingConnection = this.blockingConnection();
+    return this.blockingConnection;
   }
 
   /** Creates the group (and the stream) unless it exists; `startId` `0` also delivers older entries. */

@@ -28,6 +28,7 @@ import { DEFAULT_REDIS_URL, type RedisTopology } from './resolve-redis-topology'
 import { RunApprovals } from './run-approvals';
 import { RunLeases } from './run-leases';
 import { RunPublisher, type RunPublisherOptions } from './run-publisher';
+import { ShardedConsumerGroup } from './sharded-consumer-group';
 import { StreamTailer, type TailHandlers, type TailSubscription } from './stream-tailer';
 
 export interface RedisTransportOptions {
@@ -274,6 +275,27 @@ export class RedisTransport {
     blocking?: RedisClient;
   }): ConsumerGroup {
     return new ConsumerGroup({ redis: this.redis, ...options });
+  }
+
+  /**
+   * A consumer of `group` over every shard of a stream (`keys.announceStreams`,
+   * `keys.toolRequestStreams`), with one blocking connection per shard (named `<role>:<k>`,
+   * or `<role>` with one shard) opened on first read; `close()` closes them.
+   */
+  streamConsumer(options: {
+    streams: readonly string[];
+    group: string;
+    consumer: string;
+    role: string;
+  }): ShardedConsumerGroup {
+    const { streams, role } = options;
+    return new ShardedConsumerGroup({
+      redis: this.redis,
+      streams,
+      group: options.group,
+      consumer: options.consumer,
+      connect: (index) => this.createConnection(streams.length === 1 ? role : `${role}:${index}`),
+    });
   }
 
   expireRun(runId: string, ttlSeconds: number): Promise<void> {

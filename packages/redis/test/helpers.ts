@@ -92,9 +92,9 @@ export async function deleteRunKeys(
   redis: RedisClient,
   prefix: string,
   runIds: Iterable<string>,
+  keys: RedisKeys = createRedisKeys(prefix),
 ): Promise<void> {
-  const keys: RedisKeys = createRedisKeys(prefix);
-  const all = [keys.announce, keys.toolRequests];
+  const all = [keys.announce, keys.toolRequests, ...keys.announceStreams, ...keys.toolRequestStreams];
   for (const runId of runIds) all.push(...keys.runExpiring(runId), keys.runLease(runId));
   // one DEL per slot: a cluster refuses a DEL across slots
   for (const group of keysBySlot(all)) {

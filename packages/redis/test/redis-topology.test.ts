@@ -125,8 +125,8 @@ describe('topology check at start', () => {
   });
 
   it('refuses a standalone server given as REDIS_CLUSTER_NODES, saying to set REDIS_URL', async () => {
-    // the single node every suite can reach (the cluster run keeps it up too)
-    const single = new URL(process.env.CODY_SINGLE_REDIS_URL ?? 'redis://127.0.0.1:6379');
+    // the single node every suite can reach (a cluster run has it beside the cluster)
+    const single = new URL(REDIS_TOPOLOGY.kind === 'single' ? REDIS_TOPOLOGY.url : 'redis://127.0.0.1:6379');
     const probe = new Redis({ host: single.hostname, port: Number(single.port), lazyConnect: true });
     const info = await probe.info('cluster');
     probe.disconnect();

@@ -13,9 +13,9 @@ export interface RedisClusterOptions {
   masters?: number;
   /** Replicas per master; default 1. */
   replicasPerMaster?: number;
-  /** `redis-server` binary; default `REDIS_SERVER_BIN` or `redis-server` on PATH. */
+  /** `redis-server` binary; default `redis-server` on PATH. */
   serverBin?: string;
-  /** `redis-cli` binary; default `REDIS_CLI_BIN` or `redis-cli` on PATH. */
+  /** `redis-cli` binary; default `redis-cli` on PATH. */
   cliBin?: string;
   /** Longest wait for `cluster_state:ok` on every node; default 60 s (only a hang guard). */
   readyTimeoutMs?: number;
@@ -45,8 +45,8 @@ export interface RedisCluster {
 export async function startRedisCluster(options: RedisClusterOptions = {}): Promise<RedisCluster> {
   const masters = options.masters ?? 3;
   const replicas = options.replicasPerMaster ?? 1;
-  const serverBin = options.serverBin ?? process.env.REDIS_SERVER_BIN ?? 'redis-server';
-  const cliBin = options.cliBin ?? process.env.REDIS_CLI_BIN ?? 'redis-cli';
+  const serverBin = options.serverBin ?? 'redis-server';
+  const cliBin = options.cliBin ?? 'redis-cli';
   const count = masters * (1 + replicas);
   const dir = await mkdtemp(join(tmpdir(), 'cody-redis-cluster-'));
   const nodes: RedisClusterNode[] = [];
