@@ -5,3 +5,4 @@ export {
   type RedisClusterOptions,
   startRedisCluster,
 } from './redis-cluster';
+export { type RedisSentinelSetup, startRedisSentinel } from './redis-sentinel';

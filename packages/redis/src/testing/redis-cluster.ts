@@ -1,10 +1,11 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
+
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
+import { freePorts, poll, terminate } from './processes';
 
 const run = promisify(execFile);
 
@@ -114,24 +115,6 @@ function startNode(bin: string, dir: string, port: number, busPort: number): Chi
   return child;
 }
 
-/** Ports the OS handed out for port-0 binds, all held at once so none repeats. */
-async function freePorts(count: number): Promise<number[]> {
-  const servers = await Promise.all(
-    Array.from(
-      { length: count },
-      () =>
-        new Promise<ReturnType<typeof createServer>>((resolve, reject) => {
-          const server = createServer();
-          server.once('error', reject);
-          server.listen(0, '127.0.0.1', () => resolve(server));
-        }),
-    ),
-  );
-  const ports = servers.map((server) => (server.address() as { port: number }).port);
-  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
-  return ports;
-}
-
 async function waitForPing(node: RedisClusterNode): Promise<void> {
   await poll(`redis-server on port ${node.port} answers PING`, 30_000, async () => {
     if (node.process.exitCode !== null) throw new Error(`redis-server on port ${node.port} exited`);
@@ -173,19 +156,4 @@ function probe(node: RedisClusterNode): Redis {
     maxRetriesPerRequest: 0,
     enableOfflineQueue: true,
   }).on('error', () => {});
-}
-
-async function poll(what: string, timeoutMs: number, check: () => Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`Redis Cluster: no ${what} within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
-async function terminate(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  await exited;
 }
