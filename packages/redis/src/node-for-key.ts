@@ -24,10 +24,17 @@ export async function nodeForKey(redis: RedisClient, key: string): Promise<Redis
     });
   }
   const slot = keySlot(key);
-  const address = redis.slots[slot]?.[0];
-  const node = redis
-    .nodes('master')
-    .find((candidate) => `${candidate.options.host}:${candidate.options.port}` === address);
+  const find = () => {
+    const address = redis.slots[slot]?.[0];
+    return redis.nodes('master').find((node) => `${node.options.host}:${node.options.port}` === address);
+  };
+  let node = find();
+  if (node === undefined) {
+    // a node connection that dropped leaves the pool until the slots are read again; ioredis
+    // refreshes them only when a command fails, so ask for it (no periodic refresh by default)
+    await new Promise<void>((resolve) => redis.refreshSlotsCache(() => resolve()));
+    node = find();
+  }
   if (node === undefined) throw new Error(`no cluster node serves slot ${slot} (key ${key})`);
   return node;
 }
