@@ -1,4 +1,5 @@
 import { availableParallelism } from 'node:os';
+import { type RedisTopology, resolveRedisTopology } from '@cody/redis';
 import { ApprovalModeSchema, CodyError, formatValidationError } from '@cody/schema';
 import { loadTelemetryConfig, type TelemetryConfig } from '@cody/telemetry';
 import { loadToolWorkerConfig, type ToolWorkerConfig } from '@cody/workers';
@@ -56,10 +57,16 @@ const perWindow = (fallback: number) => z.coerce.number().int().positive().defau
 export const ServerConfigSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(4010),
   HOST: z.string().default('127.0.0.1'),
-  REDIS_URL: z
-    .string()
-    .default('redis://127.0.0.1:6379')
+  /** The single-node Redis; at most one of REDIS_URL, REDIS_CLUSTER_NODES and REDIS_SENTINELS. */
+  REDIS_URL: optionalText
+    // empty counts as unset, as for the other two (REDIS_CLUSTER_NODES may be the one set)
+    .transform((value) => value ?? 'redis://127.0.0.1:6379')
     .refine((value) => /^rediss?:\/\//.test(value), { message: 'must start with redis:// or rediss://' }),
+  /** `host:port,host:port,…`: run on a Redis Cluster (these are the seed nodes). */
+  REDIS_CLUSTER_NODES: optionalText,
+  /** `host:port,…` of the sentinels, with REDIS_SENTINEL_NAME the master they watch. */
+  REDIS_SENTINELS: optionalText,
+  REDIS_SENTINEL_NAME: optionalText,
   CODY_REDIS_PREFIX: z.string().min(1).default('codex:'),
   CONVEX_URL: url('the Convex deployment URL'),
   OPENAI_API_KEY: optionalText,
@@ -133,6 +140,8 @@ export type ServerConfig = z.infer<typeof ServerConfigSchema> & {
   tools?: ToolWorkerConfig;
   /** OTEL_*, LANGFUSE_* and CODY_TRACE_CONTENT, read by @cody/telemetry (see its README). */
   telemetry?: TelemetryConfig;
+  /** Where Redis is, from REDIS_URL / REDIS_CLUSTER_NODES / REDIS_SENTINELS. Absent: REDIS_URL. */
+  redis?: RedisTopology;
 };
 
 /** Reads the configuration; a bad value stops start-up with a message naming the variable. */
@@ -159,7 +168,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     // the tool settings name their variable in the message
     throw new CodyError('CONFIGURATION_ERROR', `invalid configuration: ${(error as Error).message}`);
   }
+  let redis: RedisTopology;
+  try {
+    redis = resolveRedisTopology(env);
+  } catch (error) {
+    // RedisConfigurationError names its variable in the message
+    throw new CodyError('CONFIGURATION_ERROR', `invalid configuration: ${(error as Error).message}`);
+  }
   // names its variable in the message, already a CONFIGURATION_ERROR
   const telemetry = loadTelemetryConfig(env);
-  return { ...result.data, tools, telemetry };
+  return { ...result.data, tools, telemetry, redis };
 }

@@ -108,10 +108,15 @@ export async function createCodyServer(options: CodyServerOptions): Promise<Cody
   const log = app.log;
 
   const transport = new RedisTransport({
-    url: config.REDIS_URL,
+    topology: config.redis ?? { kind: 'single', url: config.REDIS_URL },
     prefix: config.CODY_REDIS_PREFIX,
     logger: log,
     name: 'cody-server',
+  });
+  // a Redis the configuration does not describe (a cluster node as REDIS_URL) would half work
+  await transport.assertTopology().catch(async (error: unknown) => {
+    await transport.close();
+    throw error;
   });
   const store: Store = createStore({
     convexUrl: config.CONVEX_URL,

@@ -34,7 +34,16 @@ const telemetry = startTelemetry({
 // people read a terminal; machines read a pipe or a file
 const pretty =
   config.CODY_LOG_FORMAT === 'pretty' || (config.CODY_LOG_FORMAT === 'auto' && process.stdout.isTTY);
-const server = await createCodyServer({ config, prettyLogs: pretty });
+let server: Awaited<ReturnType<typeof createCodyServer>>;
+try {
+  server = await createCodyServer({ config, prettyLogs: pretty });
+} catch (error) {
+  // e.g. REDIS_URL naming a Redis Cluster node: the message says which variable to set
+  if (!CodyError.isInstance(error) || error.code !== 'CONFIGURATION_ERROR') throw error;
+  console.error(error.message);
+  await telemetry.shutdown();
+  process.exit(1);
+}
 let url: string;
 try {
   url = await server.listen();

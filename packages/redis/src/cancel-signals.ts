@@ -1,8 +1,8 @@
-import type { Redis } from 'ioredis';
 import { closeConnection } from './close-connection';
 import type { RedisKeys } from './create-redis-keys';
 import { RedisCommandError } from './errors/redis-command-error';
 import { type Logger, silentLogger } from './logger';
+import type { RedisClient } from './redis-client';
 
 /** The flag outlives any run; `expireRun` shortens it once the run is persisted. */
 const CANCEL_FLAG_TTL_SECONDS = 24 * 3600;
@@ -12,23 +12,38 @@ export type CancelListener = (runId: string) => void;
 /**
  * Cancel requests, from any process: a durable flag `<p>run:{id}:cancel` (read it when
  * starting work or after a reconnect: pub/sub drops messages while disconnected) plus a
- * message on `<p>cancel` for instant delivery to `onCancel` listeners. One subscriber
- * connection per instance, opened with the first listener.
+ * message for instant delivery to `onCancel` listeners. One subscriber connection per
+ * instance (on a cluster: one per master), opened with the first listener.
+ *
+ * Single node: flag and PUBLISH on `<p>cancel` in one MULTI. Cluster: a PUBLISH would be
+ * broadcast to every node, so the message goes by SPUBLISH to one of a fixed number of shard
+ * channels `<p>cancel:{c<k>}` (k from the run id), which only the node owning that slot
+ * relays. A fixed set, not a channel per run, because listeners hear every run's cancels:
+ * each process SSUBSCRIBEs the 16 channels once instead of once per run it drives. The flag
+ * and the channel are in different slots, so there they are two commands, flag first: a
+ * listener that checks the flag on the message finds it.
  */
 export class CancelSignals {
-  private subscriber: Redis | undefined;
+  private subscriber: RedisClient | undefined;
   private readonly listeners = new Set<CancelListener>();
 
+  /** `sharded`: the Redis is a cluster (SPUBLISH / SSUBSCRIBE on the shard channels). */
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
-    private readonly connect: (name: string) => Redis,
+    private readonly connect: (name: string) => RedisClient,
     private readonly logger: Logger = silentLogger,
+    private readonly sharded = false,
   ) {}
 
   /** Marks the run cancelled and tells every listening process. */
   async request(runId: string): Promise<void> {
     try {
+      if (this.sharded) {
+        await this.redis.set(this.keys.runCancel(runId), String(Date.now()), 'EX', CANCEL_FLAG_TTL_SECONDS);
+        await this.redis.spublish(this.keys.cancelShardChannel(runId), runId);
+        return;
+      }
       await this.redis
         .multi()
         .set(this.keys.runCancel(runId), String(Date.now()), 'EX', CANCEL_FLAG_TTL_SECONDS)
@@ -67,8 +82,9 @@ export class CancelSignals {
     if (this.subscriber) return;
     const subscriber = this.connect(`cody:cancel:${process.pid}`);
     this.subscriber = subscriber;
-    subscriber.on('message', (channel: string, runId: string) => {
-      if (channel !== this.keys.cancelChannel) return;
+    const channels = new Set(this.sharded ? this.keys.cancelShardChannels : [this.keys.cancelChannel]);
+    subscriber.on(this.sharded ? 'smessage' : 'message', (channel: string, runId: string) => {
+      if (!channels.has(channel)) return;
       for (const listener of this.listeners) {
         try {
           listener(runId);
@@ -77,8 +93,12 @@ export class CancelSignals {
         }
       }
     });
-    // ioredis subscribes again by itself after a reconnect
-    subscriber.subscribe(this.keys.cancelChannel).catch((error: unknown) => {
+    // ioredis subscribes again by itself after a reconnect (a cluster: after a slot change too)
+    const subscribed = this.sharded
+      ? // one SSUBSCRIBE per channel: each is in its own slot
+        Promise.all([...channels].map((channel) => subscriber.ssubscribe(channel)))
+      : subscriber.subscribe(this.keys.cancelChannel);
+    subscribed.catch((error: unknown) => {
       this.logger.error({ err: error }, 'cancel subscription failed');
     });
   }

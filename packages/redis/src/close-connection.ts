@@ -1,7 +1,7 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-client';
 
 /** QUITs politely, but never waits more than `timeoutMs` (Redis may be down): then drops the socket. */
-export async function closeConnection(redis: Redis, timeoutMs = 1000): Promise<void> {
+export async function closeConnection(redis: RedisClient, timeoutMs = 1000): Promise<void> {
   if (redis.status === 'end') return;
   // not connected: a QUIT would only wait in the offline queue
   if (redis.status !== 'ready') {

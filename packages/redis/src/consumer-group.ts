@@ -1,5 +1,5 @@
-import type { Redis } from 'ioredis';
 import { RedisCommandError } from './errors/redis-command-error';
+import type { RedisClient } from './redis-client';
 import { unlessAborted } from './unless-aborted';
 
 /** One entry read through a group, fields as a record (`run`, `lease`, …). */
@@ -17,9 +17,12 @@ export interface PendingEntry {
 
 export interface ConsumerGroupOptions {
   /** Connection for non-blocking commands. */
-  redis: Redis;
-  /** Connection `read` blocks on; must not be shared with other commands. Default: `redis`. */
-  blocking?: Redis;
+  redis: RedisClient;
+  /**
+   * Connection `read` blocks on; must not be shared with other commands. Default: `redis`. A
+   * function opens it on the first read.
+   */
+  blocking?: RedisClient | (() => RedisClient);
   stream: string;
   group: string;
   consumer: string;
@@ -34,15 +37,20 @@ export class ConsumerGroup {
   readonly stream: string;
   readonly group: string;
   readonly consumer: string;
-  private readonly redis: Redis;
-  private readonly blocking: Redis;
+  private readonly redis: RedisClient;
+  private blockingConnection: RedisClient | (() => RedisClient);
 
   constructor(options: ConsumerGroupOptions) {
     this.redis = options.redis;
-    this.blocking = options.blocking ?? options.redis;
+    this.blockingConnection = options.blocking ?? options.redis;
     this.stream = options.stream;
     this.group = options.group;
     this.consumer = options.consumer;
+  }
+
+  private get blocking(): RedisClient {
+    if (typeof this.blockingConnection === 'function') this.blockingConnection = this.blockingConnection();
+    return this.blockingConnection;
   }
 
   /** Creates the group (and the stream) unless it exists; `startId` `0` also delivers older entries. */

@@ -1,9 +1,10 @@
-import { Redis, type RedisOptions } from 'ioredis';
-import { RedisConfigurationError } from './errors/redis-configuration-error';
+import { Cluster, type ClusterOptions, Redis, type RedisOptions } from 'ioredis';
 import { type Logger, silentLogger } from './logger';
 import { reconnectBackoff } from './reconnect-backoff';
+import type { RedisClient } from './redis-client';
+import { assertRedisUrl, DEFAULT_REDIS_URL, type RedisTopology } from './resolve-redis-topology';
 
-export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
+export { DEFAULT_REDIS_URL };
 
 export interface RedisConnectionOptions {
   /** `CLIENT SETNAME` of the connection (shows in CLIENT LIST); no spaces. */
@@ -11,24 +12,29 @@ export interface RedisConnectionOptions {
   logger?: Logger;
   /** Longest pause between reconnect attempts; default 2000 ms. */
   maxBackoffMs?: number;
-  /** Anything else for ioredis; merged over Cody's defaults. */
+  /** Anything else for ioredis (on a cluster: for every node connection); merged over Cody's defaults. */
   redisOptions?: RedisOptions;
+  /** Cluster-only ioredis options (e.g. `shardedSubscribers` for SSUBSCRIBE); merged over Cody's. */
+  clusterOptions?: Omit<ClusterOptions, 'redisOptions'>;
 }
 
 /**
  * Opens an ioredis connection that survives a Redis restart: it reconnects forever with
  * backoff, commands issued while it is down wait in the offline queue (no per-request retry
  * limit), and commands in flight when the socket dropped are sent again after reconnecting.
+ * `target` is a URL (single node) or a topology: `new Redis(url)`, `new Cluster(nodes)` or
+ * `new Redis({sentinels, name})`, all with the same reconnect and offline-queue behaviour.
  */
 export function createRedisConnection(
-  url: string = DEFAULT_REDIS_URL,
+  target: string | RedisTopology = DEFAULT_REDIS_URL,
   options: RedisConnectionOptions = {},
-): Redis {
-  assertRedisUrl(url);
+): RedisClient {
+  const topology: RedisTopology = typeof target === 'string' ? { kind: 'single', url: target } : target;
   const logger = options.logger ?? silentLogger;
   const maxBackoffMs = options.maxBackoffMs ?? 2000;
-  const redis = new Redis(url, {
-    retryStrategy: (attempt) => reconnectBackoff(attempt, maxBackoffMs),
+  const retryStrategy = (attempt: number) => reconnectBackoff(attempt, maxBackoffMs);
+  const common: RedisOptions = {
+    retryStrategy,
     maxRetriesPerRequest: null,
     enableOfflineQueue: true,
     autoResendUnfulfilledCommands: true,
@@ -36,7 +42,20 @@ export function createRedisConnection(
     reconnectOnError: (error) => (error.message.startsWith('READONLY') ? 2 : false),
     ...(options.name === undefined ? {} : { connectionName: options.name }),
     ...options.redisOptions,
-  });
+  };
+  let redis: RedisClient;
+  if (topology.kind === 'cluster') {
+    redis = new Cluster(topology.nodes, {
+      clusterRetryStrategy: retryStrategy,
+      enableOfflineQueue: true,
+      ...options.clusterOptions,
+      redisOptions: common,
+    });
+  } else if (topology.kind === 'sentinel') {
+    redis = new Redis({ ...common, sentinels: topology.sentinels, name: topology.name });
+  } else {
+    redis = new Redis(assertRedisUrl(topology.url), common);
+  }
   let down = false;
   redis.on('error', (error: Error) => {
     // ioredis reports every failed reconnect attempt; one warning per outage is enough
@@ -48,16 +67,4 @@ export function createRedisConnection(
     down = false;
   });
   return redis;
-}
-
-function assertRedisUrl(url: string): void {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new RedisConfigurationError('REDIS_URL', `not a URL: "${url}"`);
-  }
-  if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') {
-    throw new RedisConfigurationError('REDIS_URL', `must start with redis:// or rediss://, got "${url}"`);
-  }
 }

@@ -1,6 +1,6 @@
-import type { Redis } from 'ioredis';
 import type { RedisKeys } from './create-redis-keys';
 import { RedisCommandError } from './errors/redis-command-error';
+import type { RedisClient } from './redis-client';
 
 /**
  * Deletes a run's keys now (events, lease, cancel flag, call registry) instead of letting them
@@ -8,7 +8,7 @@ import { RedisCommandError } from './errors/redis-command-error';
  * meanwhile (a late watchdog, a stream route). One MULTI: readers see all of it or none.
  */
 export async function deleteRun(
-  redis: Redis,
+  redis: RedisClient,
   keys: RedisKeys,
   runId: string,
   ttlSeconds: number,
@@ -24,7 +24,7 @@ export async function deleteRun(
 }
 
 /** Whether the run was deleted (its marker is still there). */
-export async function isRunDeleted(redis: Redis, keys: RedisKeys, runId: string): Promise<boolean> {
+export async function isRunDeleted(redis: RedisClient, keys: RedisKeys, runId: string): Promise<boolean> {
   try {
     return (await redis.exists(keys.runDeleted(runId))) === 1;
   } catch (error) {
@@ -34,7 +34,7 @@ export async function isRunDeleted(redis: Redis, keys: RedisKeys, runId: string)
 
 /** Remembers that `runId` belongs to `threadId`, for `threadRunIds` (kept `ttlSeconds` after the last run). */
 export async function trackThreadRun(
-  redis: Redis,
+  redis: RedisClient,
   keys: RedisKeys,
   threadId: string,
   runId: string,
@@ -52,7 +52,7 @@ export async function trackThreadRun(
 }
 
 /** The runs started in a thread (as far as `trackThreadRun` recorded them). */
-export async function threadRunIds(redis: Redis, keys: RedisKeys, threadId: string): Promise<string[]> {
+export async function threadRunIds(redis: RedisClient, keys: RedisKeys, threadId: string): Promise<string[]> {
   try {
     return await redis.smembers(keys.threadRuns(threadId));
   } catch (error) {

@@ -1,6 +1,6 @@
-import type { Redis } from 'ioredis';
 import type { RedisKeys } from './create-redis-keys';
 import { RedisCommandError } from './errors/redis-command-error';
+import type { RedisClient } from './redis-client';
 
 /**
  * Gives a finished run's keys (events, cancel flag, call registry) a TTL, so memory returns
@@ -8,7 +8,7 @@ import { RedisCommandError } from './errors/redis-command-error';
  * it has its own short PX, which a longer EXPIRE would replace.
  */
 export async function expireRun(
-  redis: Redis,
+  redis: RedisClient,
   keys: RedisKeys,
   runId: string,
   ttlSeconds: number,

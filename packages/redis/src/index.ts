@@ -1,4 +1,5 @@
 export { announceRun } from './announce-run';
+export { assertRedisTopology } from './assert-redis-topology';
 export { type CancelListener, CancelSignals } from './cancel-signals';
 export { closeConnection } from './close-connection';
 export { compareStreamIds } from './compare-stream-ids';
@@ -14,10 +15,12 @@ export {
   type RedisConnectionOptions,
 } from './create-redis-connection';
 export {
+  CANCEL_CHANNEL_SHARDS,
   createRedisKeys,
   DEFAULT_REDIS_PREFIX,
   PROJECTOR_GROUP,
   type RedisKeys,
+  type RedisKeysOptions,
   TOOL_WORKER_GROUP,
 } from './create-redis-keys';
 export { type CreateStreamEventOptions, createStreamEvent } from './create-stream-event';
@@ -30,12 +33,15 @@ export { RedisConfigurationError } from './errors/redis-configuration-error';
 export { REDIS_ERROR_CODES, type RedisErrorCode } from './errors/redis-error-codes';
 export { StreamResetError } from './errors/stream-reset-error';
 export { TailerClosedError } from './errors/tailer-closed-error';
+export { execBySlot, type SlotCommand } from './exec-by-slot';
 export { expireRun } from './expire-run';
 export { extractTraceContext } from './extract-trace-context';
 export { fieldValue } from './field-value';
 export { injectTraceContext, NULL_TRACEPARENT } from './inject-trace-context';
+export { keySlot, keysBySlot } from './keys-by-slot';
 export { LeaseKeeper, type LeaseKeeperOptions } from './lease-keeper';
 export { type Logger, silentLogger } from './logger';
+export { nodeForKey } from './node-for-key';
 export { publishEvent } from './publish-event';
 export {
   type ConditionalPublishResult,
@@ -45,7 +51,20 @@ export {
 export { readLastEntry } from './read-last-entry';
 export { type ReadRangeOptions, readRange } from './read-range';
 export { reconnectBackoff } from './reconnect-backoff';
-export { type EmitOptions, RedisTransport, type RedisTransportOptions } from './redis-transport';
+export { isClusterClient, type RedisClient } from './redis-client';
+export {
+  DEFAULT_CLUSTER_STREAM_SHARDS,
+  type EmitOptions,
+  RedisTransport,
+  type RedisTransportOptions,
+} from './redis-transport';
+export {
+  assertRedisUrl,
+  type RedisNodeAddress,
+  type RedisTopology,
+  type RedisTopologyEnv,
+  resolveRedisTopology,
+} from './resolve-redis-topology';
 export {
   type ApprovalDecideOutcome,
   type ApprovalRecord,
@@ -55,6 +74,11 @@ export {
 } from './run-approvals';
 export { DEFAULT_LEASE_TTL_MS, HANDOVER_OWNER, RunLeases } from './run-leases';
 export { type PublishedEntry, RunPublisher, type RunPublisherOptions } from './run-publisher';
+export {
+  ShardedConsumerGroup,
+  type ShardedConsumerGroupOptions,
+  type StreamConsumer,
+} from './sharded-consumer-group';
 export { sleep } from './sleep';
 export {
   StreamTailer,

@@ -1,8 +1,8 @@
 import { parseStreamEvent } from '@cody/schema';
-import type { Redis } from 'ioredis';
 import type { RedisKeys } from './create-redis-keys';
 import { EventRunMismatchError } from './errors/event-run-mismatch-error';
 import { RedisCommandError } from './errors/redis-command-error';
+import type { RedisClient } from './redis-client';
 import { luaScript, runScript } from './run-script';
 
 // KEYS: events, lease. ARGV: expected last id ('' = any), '1' = only while nobody holds the lease, events…
@@ -36,7 +36,7 @@ export type ConditionalPublishResult =
  * gone and nothing was published since it last looked. Events are validated first.
  */
 export async function publishIfUnchanged(
-  redis: Redis,
+  redis: RedisClient,
   keys: RedisKeys,
   runId: string,
   events: readonly unknown[],

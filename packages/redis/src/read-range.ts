@@ -1,7 +1,7 @@
-import type { Redis } from 'ioredis';
 import type { RedisKeys } from './create-redis-keys';
 import { decodeStreamEntries, type RawStreamEntry, type StreamEntry } from './decode-stream-entries';
 import { RedisCommandError } from './errors/redis-command-error';
+import type { RedisClient } from './redis-client';
 
 export interface ReadRangeOptions {
   /** Only entries after this id (exclusive); from the start when absent or `0-0`. */
@@ -16,7 +16,7 @@ const PAGE = 1000;
 
 /** Reads a run's stream with XRANGE, in order, paging so a 10 MiB run is not one reply. */
 export async function readRange(
-  redis: Redis,
+  redis: RedisClient,
   keys: RedisKeys,
   runId: string,
   options: ReadRangeOptions = {},

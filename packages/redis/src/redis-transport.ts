@@ -1,11 +1,12 @@
 import type { StreamEvent, StreamPayload } from '@cody/schema';
 import { context as otelContext, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import type { Redis, RedisOptions } from 'ioredis';
+import type { RedisOptions } from 'ioredis';
 import { announceRun } from './announce-run';
+import { assertRedisTopology } from './assert-redis-topology';
 import { CancelSignals } from './cancel-signals';
 import { closeConnection } from './close-connection';
 import { ConsumerGroup } from './consumer-group';
-import { createRedisConnection, DEFAULT_REDIS_URL } from './create-redis-connection';
+import { createRedisConnection, type RedisConnectionOptions } from './create-redis-connection';
 import { createRedisKeys, DEFAULT_REDIS_PREFIX, type RedisKeys } from './create-redis-keys';
 import { type CreateStreamEventOptions, createStreamEvent } from './create-stream-event';
 import type { StreamEntry } from './decode-stream-entries';
@@ -22,13 +23,18 @@ import {
 } from './publish-if-unchanged';
 import { readLastEntry } from './read-last-entry';
 import { type ReadRangeOptions, readRange } from './read-range';
+import type { RedisClient } from './redis-client';
+import { DEFAULT_REDIS_URL, type RedisTopology } from './resolve-redis-topology';
 import { RunApprovals } from './run-approvals';
 import { RunLeases } from './run-leases';
 import { RunPublisher, type RunPublisherOptions } from './run-publisher';
+import { ShardedConsumerGroup } from './sharded-consumer-group';
 import { StreamTailer, type TailHandlers, type TailSubscription } from './stream-tailer';
 
 export interface RedisTransportOptions {
-  /** `REDIS_URL`; default `redis://127.0.0.1:6379`. */
+  /** Where Redis is (`resolveRedisTopology(env)`); wins over `url`. */
+  topology?: RedisTopology;
+  /** `REDIS_URL` of a single node (when no `topology`); default `redis://127.0.0.1:6379`. */
   url?: string;
   /** `CODY_REDIS_PREFIX`; default `codex:`. */
   prefix?: string;
@@ -39,7 +45,16 @@ export interface RedisTransportOptions {
   tailConnections?: number;
   /** Longest XREAD block of the tailer (ms); default 5000. */
   tailBlockMs?: number;
+  /**
+   * Shards of the announce and tool-request streams (`createRedisKeys`' `streamShards`):
+   * default 1 on a single node or Sentinel, `DEFAULT_CLUSTER_STREAM_SHARDS` (8) on a cluster.
+   * Every process of a deployment must agree.
+   */
+  streamShards?: number;
 }
+
+/** Announce / tool-request stream shards on a cluster: spread over slots, few enough to read each. */
+export const DEFAULT_CLUSTER_STREAM_SHARDS = 8;
 
 export interface EmitOptions extends CreateStreamEventOptions {
   /** Record a PRODUCER span for the publish (a no-op without an OpenTelemetry SDK); default true. */
@@ -55,10 +70,12 @@ const tracer = trace.getTracer('@cody/redis');
  * reads come from `createConnection`; whoever creates one closes it.
  */
 export class RedisTransport {
+  readonly topology: RedisTopology;
+  /** The single node's URL (`''` on a cluster or Sentinel). */
   readonly url: string;
   readonly keys: RedisKeys;
   /** The command connection (non-blocking commands only). */
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   readonly leases: RunLeases;
   readonly cancels: CancelSignals;
   readonly approvals: RunApprovals;
@@ -70,28 +87,49 @@ export class RedisTransport {
 
   constructor(options: RedisTransportOptions = {}) {
     this.options = options;
-    this.url = options.url ?? DEFAULT_REDIS_URL;
-    this.keys = createRedisKeys(options.prefix ?? DEFAULT_REDIS_PREFIX);
+    this.topology = options.topology ?? { kind: 'single', url: options.url ?? DEFAULT_REDIS_URL };
+    this.url = this.topology.kind === 'single' ? this.topology.url : '';
+    this.keys = createRedisKeys(options.prefix ?? DEFAULT_REDIS_PREFIX, {
+      streamShards:
+        options.streamShards ?? (this.topology.kind === 'cluster' ? DEFAULT_CLUSTER_STREAM_SHARDS : 1),
+    });
     this.logger = options.logger ?? silentLogger;
     this.name = options.name ?? 'cody';
     this.redis = this.createConnection('cmd');
     this.leases = new RunLeases(this.redis, this.keys);
     this.approvals = new RunApprovals(this.redis, this.keys);
+    const cluster = this.topology.kind === 'cluster';
     this.cancels = new CancelSignals(
       this.redis,
       this.keys,
-      (name) => this.createConnection(name),
+      // a cluster client relays SSUBSCRIBE only with sharded subscribers (one per master)
+      (name) => this.createConnection(name, undefined, cluster ? { shardedSubscribers: true } : undefined),
       this.logger,
+      cluster,
     );
   }
 
   /** A new connection to the same Redis (for blocking reads); the caller closes it. */
-  createConnection(role: string, redisOptions?: RedisOptions): Redis {
-    return createRedisConnection(this.url, {
+  createConnection(
+    role: string,
+    redisOptions?: RedisOptions,
+    clusterOptions?: RedisConnectionOptions['clusterOptions'],
+  ): RedisClient {
+    return createRedisConnection(this.topology, {
       name: `${this.name}:${role}:${process.pid}`,
       logger: this.logger,
       ...(redisOptions ? { redisOptions } : {}),
+      ...(clusterOptions ? { clusterOptions } : {}),
     });
+  }
+
+  /**
+   * Refuses (RedisConfigurationError) a Redis whose mode the configuration does not describe:
+   * a cluster node given as `REDIS_URL`, or a standalone server in `REDIS_CLUSTER_NODES`.
+   * Servers and workers call it at start, before doing any work.
+   */
+  assertTopology(): Promise<void> {
+    return assertRedisTopology(this.redis, this.topology);
   }
 
   /** The process-wide multiplexed reader of run streams. */
@@ -101,6 +139,7 @@ export class RedisTransport {
       control: this.redis,
       connect: (name) => this.createConnection(name),
       connections: this.options.tailConnections ?? 1,
+      groupBySlot: this.topology.kind === 'cluster',
       blockMs: this.options.tailBlockMs ?? 5000,
       logger: this.logger,
       name: 'tail',
@@ -233,9 +272,30 @@ export class RedisTransport {
     stream: string;
     group: string;
     consumer: string;
-    blocking?: Redis;
+    blocking?: RedisClient;
   }): ConsumerGroup {
     return new ConsumerGroup({ redis: this.redis, ...options });
+  }
+
+  /**
+   * A consumer of `group` over every shard of a stream (`keys.announceStreams`,
+   * `keys.toolRequestStreams`), with one blocking connection per shard (named `<role>:<k>`,
+   * or `<role>` with one shard) opened on first read; `close()` closes them.
+   */
+  streamConsumer(options: {
+    streams: readonly string[];
+    group: string;
+    consumer: string;
+    role: string;
+  }): ShardedConsumerGroup {
+    const { streams, role } = options;
+    return new ShardedConsumerGroup({
+      redis: this.redis,
+      streams,
+      group: options.group,
+      consumer: options.consumer,
+      connect: (index) => this.createConnection(streams.length === 1 ? role : `${role}:${index}`),
+    });
   }
 
   expireRun(runId: string, ttlSeconds: number): Promise<void> {

@@ -1,8 +1,8 @@
 import { parseStreamEvent, type StreamEvent } from '@cody/schema';
-import type { Redis } from 'ioredis';
 import type { RedisKeys } from './create-redis-keys';
 import { EventRunMismatchError } from './errors/event-run-mismatch-error';
 import { RedisCommandError } from './errors/redis-command-error';
+import type { RedisClient } from './redis-client';
 import { luaScript, runScript } from './run-script';
 
 // The approval of a call lives in the run's calls hash (`approval:<call_id>` = pending | approved |
@@ -57,7 +57,7 @@ export type ApprovalDecideOutcome =
  */
 export class RunApprovals {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
   ) {}
 

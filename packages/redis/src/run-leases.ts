@@ -1,6 +1,6 @@
-import type { Redis } from 'ioredis';
 import type { RedisKeys } from './create-redis-keys';
 import { RedisCommandError } from './errors/redis-command-error';
+import type { RedisClient } from './redis-client';
 import { luaScript, runScript } from './run-script';
 
 /** Lease time-to-live: a driver that stops renewing is declared lost within about this long. */
@@ -73,7 +73,7 @@ export const HANDOVER_OWNER = 'handover';
  */
 export class RunLeases {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
   ) {}
 

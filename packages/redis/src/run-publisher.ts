@@ -7,10 +7,10 @@ import {
   SpanStatusCode,
   trace,
 } from '@opentelemetry/api';
-import type { Redis } from 'ioredis';
 import type { RedisKeys } from './create-redis-keys';
 import { createStreamEvent } from './create-stream-event';
 import { RedisCommandError } from './errors/redis-command-error';
+import type { RedisClient } from './redis-client';
 
 export interface RunPublisherOptions {
   /**
@@ -61,7 +61,7 @@ export class RunPublisher {
   private readonly maxQueued: number;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
     readonly runId: string,
     private readonly options: RunPublisherOptions = {},

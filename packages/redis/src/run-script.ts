@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-client';
 
 /** A Lua script run by EVALSHA, loaded with EVAL on the first NOSCRIPT (after a Redis restart too). */
 export interface LuaScript {
@@ -12,7 +12,7 @@ export function luaScript(source: string): LuaScript {
 }
 
 export async function runScript(
-  redis: Redis,
+  redis: RedisClient,
   script: LuaScript,
   keys: readonly string[],
   args: readonly (string | number)[],

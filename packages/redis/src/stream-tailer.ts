@@ -6,19 +6,29 @@ import { decodeStreamEntries, type RawStreamEntry, type StreamEntry } from './de
 import { RedisCommandError } from './errors/redis-command-error';
 import { StreamResetError } from './errors/stream-reset-error';
 import { TailerClosedError } from './errors/tailer-closed-error';
+import { keySlot } from './keys-by-slot';
 import { type Logger, silentLogger } from './logger';
+import { nodeForKey } from './node-for-key';
 import { reconnectBackoff } from './reconnect-backoff';
+import { isClusterClient, type RedisClient } from './redis-client';
+import { shardIndex } from './shard-index';
 import { sleep } from './sleep';
 import { unlessAborted } from './unless-aborted';
 
 export interface StreamTailerOptions {
   keys: RedisKeys;
   /** Opens one dedicated connection for blocking reads; called at most `connections` times. */
-  connect: (name: string) => Redis;
+  connect: (name: string) => RedisClient;
   /** A non-blocking connection used to interrupt a blocked read when a reader joins (CLIENT UNBLOCK). */
-  control: Redis;
-  /** Blocking connections to spread readers over (by run id); default 1. */
+  control: RedisClient;
+  /** Blocking connections to spread readers over (by run id); default 1. Ignored with `groupBySlot`. */
   connections?: number;
+  /**
+   * On a Redis Cluster one XREAD may only name keys of one slot: readers are grouped by their
+   * stream's slot, one blocking connection per slot that has readers (opened with the first,
+   * closed with the last). Default false (a single node: `connections` shards by run id).
+   */
+  groupBySlot?: boolean;
   /** How long one XREAD blocks; readers joining interrupt it, so this only bounds idle loops. Default 5000 ms. */
   blockMs?: number;
   /** Entries per stream per read; default 500. */
@@ -73,8 +83,11 @@ interface Reader extends TailSubscription {
  * a reconnect every reader resumes exactly after its last entry: no gap, no duplicate.
  */
 export class StreamTailer {
-  private readonly shards: TailerShard[];
+  /** Shard number (run-id hash, or slot with `groupBySlot`) → its shard. */
+  private readonly shards = new Map<number, TailerShard>();
   private readonly options: Required<Omit<StreamTailerOptions, 'logger'>> & { logger: Logger };
+  private readonly size: number;
+  private readonly tag = randomUUID().slice(0, 8);
   private closed = false;
 
   constructor(options: StreamTailerOptions) {
@@ -84,18 +97,37 @@ export class StreamTailer {
       count: 500,
       highWaterMark: 2000,
       name: 'cody:tail',
+      groupBySlot: false,
       logger: silentLogger,
       ...options,
     };
-    const size = Math.max(1, Math.floor(this.options.connections));
-    const tag = randomUUID().slice(0, 8);
-    this.shards = Array.from({ length: size }, (_, index) => new TailerShard(this.options, index, tag));
+    this.size = Math.max(1, Math.floor(this.options.connections));
+  }
+
+  private shardFor(runId: string): TailerShard {
+    const key = this.options.keys.runEvents(runId);
+    const index = this.options.groupBySlot ? keySlot(key) : shardIndex(runId, this.size);
+    let shard = this.shards.get(index);
+    if (shard === undefined) {
+      shard = new TailerShard(this.options, index, this.tag, key);
+      this.shards.set(index, shard);
+    }
+    return shard;
+  }
+
+  private removeReader(shard: TailerShard, reader: Reader): void {
+    shard.remove(reader);
+    // per-slot connections would otherwise pile up as runs come and go
+    if (this.options.groupBySlot && shard.isEmpty() && this.shards.get(shard.index) === shard) {
+      this.shards.delete(shard.index);
+      void shard.close();
+    }
   }
 
   /** Follows `runId`'s stream from after `afterId` (`0-0` = from the start) with callbacks. */
   subscribe(runId: string, afterId: string, handlers: TailHandlers): TailSubscription {
     if (this.closed) throw new TailerClosedError();
-    const shard = this.shards[shardOf(runId, this.shards.length)] as TailerShard;
+    const shard = this.shardFor(runId);
     const reader: Reader = {
       runId,
       key: this.options.keys.runEvents(runId),
@@ -114,7 +146,7 @@ export class StreamTailer {
       close: () => {
         if (reader.closed) return;
         reader.closed = true;
-        shard.remove(reader);
+        this.removeReader(shard, reader);
       },
     };
     shard.add(reader);
@@ -183,7 +215,7 @@ export class StreamTailer {
     let paused = 0;
     let streams = 0;
     let connections = 0;
-    for (const shard of this.shards) {
+    for (const shard of this.shards.values()) {
       const stats = shard.stats();
       readers += stats.readers;
       paused += stats.paused;
@@ -197,7 +229,7 @@ export class StreamTailer {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await Promise.all(this.shards.map((shard) => shard.close()));
+    await Promise.all([...this.shards.values()].map((shard) => shard.close()));
   }
 }
 
@@ -205,7 +237,7 @@ type ShardOptions = Required<Omit<StreamTailerOptions, 'logger'>> & { logger: Lo
 
 class TailerShard {
   private readonly readers = new Map<string, Set<Reader>>();
-  private connection: Redis | undefined;
+  private connection: RedisClient | undefined;
   private clientId: number | undefined;
   private loop: Promise<void> | undefined;
   private idle: (() => void) | undefined;
@@ -221,12 +253,27 @@ class TailerShard {
   /** The connection dropped since the last read; readers' positions must be verified. */
   private suspect = false;
 
+  /** `slotKey`: a stream key of this shard; on a cluster it names the node to send CLIENT commands to. */
   constructor(
     private readonly options: ShardOptions,
-    index: number,
+    readonly index: number,
     tag: string,
+    private readonly slotKey: string,
   ) {
     this.connectionName = `${options.name}:${tag}:${index}`;
+  }
+
+  isEmpty(): boolean {
+    return this.readerCount === 0;
+  }
+
+  /**
+   * The node connection inside `redis` serving this shard's streams. On a cluster a CLIENT ID,
+   * LIST or UNBLOCK sent anywhere else would name another node's clients. With `groupBySlot`
+   * every stream of the shard is in `slotKey`'s slot; on a single node it is `redis` itself.
+   */
+  private node(redis: RedisClient): Promise<Redis> {
+    return nodeForKey(redis, this.slotKey);
   }
 
   add(reader: Reader): void {
@@ -296,14 +343,17 @@ class TailerShard {
     this.readerCount = 0;
   }
 
-  private ensureConnection(): Redis {
+  private ensureConnection(): RedisClient {
     if (this.connection) return this.connection;
     const connection = this.options.connect(this.connectionName);
-    connection.on('close', () => {
+    const dropped = () => {
       this.clientId = undefined;
       // Redis may have restarted and lost data: check cursors before trusting the next reply
       this.suspect = true;
-    });
+    };
+    connection.on('close', dropped);
+    // a Cluster reports a node connection it lost as `-node` (it re-routes instead of reconnecting)
+    if (isClusterClient(connection)) connection.on('-node', dropped);
     this.connection = connection;
     return connection;
   }
@@ -314,7 +364,7 @@ class TailerShard {
    * connection name instead (CLIENT LIST, once per reconnect).
    */
   private async findClientId(): Promise<number | undefined> {
-    const list = (await this.options.control.client('LIST')) as string;
+    const list = (await (await this.node(this.options.control)).client('LIST')) as string;
     // the factory may decorate the name (process id…); the random tag keeps it unique
     const line = list.split('\n').find((l) => / name=(\S*)/.exec(l)?.[1]?.includes(this.connectionName));
     const id = line === undefined ? undefined : /(?:^| )id=(\d+)/.exec(line)?.[1];
@@ -351,7 +401,10 @@ class TailerShard {
       let reply: unknown;
       try {
         if (this.clientId === undefined) {
-          const id = await unlessAborted(connection.client('ID'), this.stopping.signal);
+          const id = await unlessAborted(
+            this.node(connection).then((node) => node.client('ID')),
+            this.stopping.signal,
+          );
           // readers may have come or gone meanwhile
           if (this.closed) break;
           this.clientId = Number(id);
@@ -435,7 +488,8 @@ class TailerShard {
       for (let attempt = 0; this.wakePending && this.inFlight && !this.closed; attempt++) {
         const id = this.clientId ?? (await this.findClientId());
         // 0 means the read had not reached Redis yet (or just returned): try again shortly
-        if (id !== undefined && (await this.options.control.call('CLIENT', 'UNBLOCK', id)) === 1) return;
+        const control = await this.node(this.options.control);
+        if (id !== undefined && (await control.call('CLIENT', 'UNBLOCK', id)) === 1) return;
         await sleep(Math.min(100, 2 ** attempt));
       }
     } catch (error) {
@@ -446,7 +500,7 @@ class TailerShard {
   }
 
   /** Ends readers whose last entry is gone from their stream: reading on would skip events. */
-  private async verifyCursors(connection: Redis): Promise<void> {
+  private async verifyCursors(connection: RedisClient): Promise<void> {
     const readers = [...this.readers.values()]
       .flatMap((set) => [...set])
       .filter((reader) => reader.cursor !== '0-0');
@@ -476,11 +530,4 @@ class TailerShard {
       }
     }
   }
-}
-
-function shardOf(runId: string, size: number): number {
-  if (size === 1) return 0;
-  let hash = 0;
-  for (let i = 0; i < runId.length; i++) hash = (hash * 31 + runId.charCodeAt(i)) | 0;
-  return Math.abs(hash) % size;
 }

@@ -1,19 +1,19 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RedisClient } from '../src/index';
 import { createRedisConnection, HANDOVER_OWNER, RedisTransport } from '../src/index';
-import { deleteRunKeys, REDIS_URL, RunBuilder, uniquePrefix } from './helpers';
+import { deleteRunKeys, REDIS_TOPOLOGY, RunBuilder, uniquePrefix } from './helpers';
 
 const prefix = uniquePrefix('redis-approvals');
 let transport: RedisTransport;
 let other: RedisTransport;
-let admin: Redis;
+let admin: RedisClient;
 const runs = new Set<string>();
 
 beforeAll(() => {
-  transport = new RedisTransport({ url: REDIS_URL, prefix });
-  other = new RedisTransport({ url: REDIS_URL, prefix });
-  admin = createRedisConnection(REDIS_URL);
+  transport = new RedisTransport({ topology: REDIS_TOPOLOGY, prefix });
+  other = new RedisTransport({ topology: REDIS_TOPOLOGY, prefix });
+  admin = createRedisConnection(REDIS_TOPOLOGY);
 });
 afterAll(async () => {
   await deleteRunKeys(admin, prefix, runs);

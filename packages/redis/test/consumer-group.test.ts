@@ -1,21 +1,23 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RedisClient } from '../src/index';
 import { ConsumerGroup, createRedisConnection, createRedisKeys, PROJECTOR_GROUP } from '../src/index';
-import { REDIS_URL, uniquePrefix } from './helpers';
+import { nodeForKey } from '../src/node-for-key';
+import { ON_CLUSTER, REDIS_TOPOLOGY, uniquePrefix } from './helpers';
 
 const prefix = uniquePrefix('redis-group');
 const keys = createRedisKeys(prefix);
-let redis: Redis;
-let blocking: Redis;
+let redis: RedisClient;
+let blocking: RedisClient;
 const streams: string[] = [];
 
 beforeAll(() => {
-  redis = createRedisConnection(REDIS_URL);
-  blocking = createRedisConnection(REDIS_URL);
+  redis = createRedisConnection(REDIS_TOPOLOGY);
+  blocking = createRedisConnection(REDIS_TOPOLOGY);
 });
 afterAll(async () => {
-  if (streams.length) await redis.del(...streams);
+  for (const stream of streams) await redis.del(stream);
   redis.disconnect();
   blocking.disconnect();
 });
@@ -124,7 +126,7 @@ describe('ConsumerGroup', () => {
     // ioredis keeps a command that was in flight when the socket died in a queue that
     // disconnect() does not flush while reconnecting: the read itself would never settle
     const stream = freshStream();
-    const dropped = createRedisConnection(REDIS_URL, { redisOptions: { retryStrategy: () => 60_000 } });
+    const dropped = createRedisConnection(REDIS_TOPOLOGY, { redisOptions: { retryStrategy: () => 60_000 } });
     try {
       const reader = new ConsumerGroup({
         redis,
@@ -134,13 +136,19 @@ describe('ConsumerGroup', () => {
         consumer: 'r',
       });
       await reader.ensure();
-      const clientId = await dropped.client('ID');
+      // on a cluster: the connections to the node serving the stream's slot
+      const droppedNode = await nodeForKey(dropped, stream);
+      const adminNode = await nodeForKey(redis, stream);
+      const clientId = await droppedNode.client('ID');
       const controller = new AbortController();
       const reading = reader.read({ blockMs: 60_000, signal: controller.signal });
-      await eventuallyBlocked(clientId);
-      const reconnecting = new Promise((resolve) => dropped.once('reconnecting', resolve));
-      await redis.client('KILL', 'ID', String(clientId));
-      await reconnecting;
+      await eventuallyBlocked(adminNode, clientId);
+      // a cluster's node connection does not reconnect by itself (the Cluster re-routes instead)
+      const lost = new Promise((resolve) =>
+        ON_CLUSTER ? droppedNode.once('close', resolve) : dropped.once('reconnecting', resolve),
+      );
+      await adminNode.client('KILL', 'ID', String(clientId));
+      await lost;
       controller.abort();
       dropped.disconnect();
       expect(await reading).toEqual([]);
@@ -151,9 +159,9 @@ describe('ConsumerGroup', () => {
 });
 
 /** Resolves once the client is blocked in a command (CLIENT LIST shows `flags=b`). */
-async function eventuallyBlocked(clientId: unknown): Promise<void> {
+async function eventuallyBlocked(node: Redis, clientId: unknown): Promise<void> {
   for (;;) {
-    const list = (await redis.client('LIST', 'ID', String(clientId))) as string;
+    const list = (await node.client('LIST', 'ID', String(clientId))) as string;
     if (/ flags=\S*b/.test(list)) return;
     await new Promise((resolve) => setTimeout(resolve, 10));
   }

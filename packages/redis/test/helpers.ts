@@ -1,9 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import type { StreamEvent, StreamPayload } from '@cody/schema';
 import type { Redis } from 'ioredis';
-import { createRedisKeys, createStreamEvent, type RedisKeys } from '../src/index';
+import {
+  createRedisKeys,
+  createStreamEvent,
+  isClusterClient,
+  type RedisClient,
+  type RedisKeys,
+  resolveRedisTopology,
+} from '../src/index';
+import { keysBySlot } from '../src/keys-by-slot';
 
-export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+/**
+ * The Redis the suite runs on, from the environment like a server's: `REDIS_URL` (default the
+ * single node on 127.0.0.1:6379) or `REDIS_CLUSTER_NODES` (`pnpm test:cluster` sets it).
+ */
+export const REDIS_TOPOLOGY = resolveRedisTopology(process.env);
+export const ON_CLUSTER = REDIS_TOPOLOGY.kind === 'cluster';
 
 /** A key prefix no other suite (or a second run of this one) shares. */
 export function uniquePrefix(suite: string): string {
@@ -75,11 +88,18 @@ export class RunBuilder {
 }
 
 /** Deletes every key the given runs (and the shared streams) may have left under `prefix`. */
-export async function deleteRunKeys(redis: Redis, prefix: string, runIds: Iterable<string>): Promise<void> {
-  const keys: RedisKeys = createRedisKeys(prefix);
-  const all = [keys.announce, keys.toolRequests];
+export async function deleteRunKeys(
+  redis: RedisClient,
+  prefix: string,
+  runIds: Iterable<string>,
+  keys: RedisKeys = createRedisKeys(prefix),
+): Promise<void> {
+  const all = [keys.announce, keys.toolRequests, ...keys.announceStreams, ...keys.toolRequestStreams];
   for (const runId of runIds) all.push(...keys.runExpiring(runId), keys.runLease(runId));
-  for (let i = 0; i < all.length; i += 500) await redis.del(...all.slice(i, i + 500));
+  // one DEL per slot: a cluster refuses a DEL across slots
+  for (const group of keysBySlot(all)) {
+    for (let i = 0; i < group.length; i += 500) await redis.del(...group.slice(i, i + 500));
+  }
 }
 
 /** Polls `check` until it returns a value other than undefined/false, or fails after `timeoutMs`. */
@@ -94,4 +114,34 @@ export async function eventually<T>(
     if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
+}
+
+/** One line of CLIENT LIST and the node connection it came from (on a cluster: from every master). */
+export interface ClientLine {
+  node: Redis;
+  line: string;
+  id: string;
+}
+
+/** CLIENT LIST of the single node, or of every master of a cluster (where blocking readers sit). */
+export async function clientList(admin: RedisClient): Promise<ClientLine[]> {
+  const nodes = isClusterClient(admin) ? admin.nodes('master') : [admin];
+  const lists = await Promise.all(
+    nodes.map(async (node) => ({ node, list: String(await node.client('LIST')) })),
+  );
+  return lists.flatMap(({ node, list }) =>
+    list
+      .split('\n')
+      .filter((line) => line.trim() !== '')
+      .map((line) => ({ node, line, id: /(?:^| )id=(\d+)/.exec(line)?.[1] ?? '' })),
+  );
+}
+
+/** CLIENT KILL of every listed client whose line matches; how many were killed. */
+export async function killClients(admin: RedisClient, matches: (line: string) => boolean): Promise<number> {
+  let kills = 0;
+  for (const { node, line, id } of await clientList(admin)) {
+    if (id !== '' && matches(line)) kills += Number(await node.client('KILL', 'ID', id));
+  }
+  return kills;
 }

@@ -2,14 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { CodyError, ERROR_CODES, ValidationError } from '@cody/schema';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisTransport } from '../src/index';
-import { deleteRunKeys, REDIS_URL, RunBuilder, uniquePrefix } from './helpers';
+import { deleteRunKeys, REDIS_TOPOLOGY, RunBuilder, uniquePrefix } from './helpers';
 
 const prefix = uniquePrefix('redis-publish');
 let transport: RedisTransport;
 const runs = new Set<string>();
 
 beforeAll(() => {
-  transport = new RedisTransport({ url: REDIS_URL, prefix });
+  transport = new RedisTransport({ topology: REDIS_TOPOLOGY, prefix });
 });
 afterAll(async () => {
   await deleteRunKeys(transport.redis, prefix, runs);

@@ -1,22 +1,24 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRedisConnection, LeaseLostError, RedisTransport } from '../src/index';
-import { deleteRunKeys, eventually, REDIS_URL, RunBuilder, uniquePrefix } from './helpers';
+import type { RedisClient } from '../src/index';
+import { createRedisConnection, isClusterClient, LeaseLostError, RedisTransport } from '../src/index';
+import { keySlot } from '../src/keys-by-slot';
+import { nodeForKey } from '../src/node-for-key';
+import { deleteRunKeys, eventually, REDIS_TOPOLOGY, RunBuilder, uniquePrefix } from './helpers';
 
 const prefix = uniquePrefix('redis-coord');
 let transport: RedisTransport;
 let other: RedisTransport;
-let admin: Redis;
+let admin: RedisClient;
 const runs = new Set<string>();
 
 beforeAll(() => {
-  transport = new RedisTransport({ url: REDIS_URL, prefix });
-  other = new RedisTransport({ url: REDIS_URL, prefix });
-  admin = createRedisConnection(REDIS_URL);
+  transport = new RedisTransport({ topology: REDIS_TOPOLOGY, prefix });
+  other = new RedisTransport({ topology: REDIS_TOPOLOGY, prefix });
+  admin = createRedisConnection(REDIS_TOPOLOGY);
 });
 afterAll(async () => {
-  await deleteRunKeys(admin, prefix, runs);
+  await deleteRunKeys(admin, prefix, runs, transport.keys);
   await transport.close();
   await other.close();
   admin.disconnect();
@@ -140,11 +142,11 @@ describe('announce', () => {
     await transport.leases.acquire(leased, 'driver');
     const a = await transport.announceRun(leased);
     const b = await transport.announceRun(bare);
-    const entries = (await admin.xrange(transport.keys.announce, a, b)) as [string, string[]][];
-    expect(entries).toEqual([
+    // each on its run's shard of the announce stream (the only one on a single node)
+    expect(await admin.xrange(transport.keys.announceStream(leased), a, a)).toEqual([
       [a, ['run', leased, 'lease', '1']],
-      [b, ['run', bare]],
     ]);
+    expect(await admin.xrange(transport.keys.announceStream(bare), b, b)).toEqual([[b, ['run', bare]]]);
   });
 });
 
@@ -168,6 +170,43 @@ describe('cancel', () => {
     await transport.cancels.request(after);
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(heard).not.toContain(after);
+  });
+
+  it('goes by sharded pub/sub to a shard channel on a cluster (no broadcast), by PUBLISH on a single node', async () => {
+    const listening = new RedisTransport({ topology: REDIS_TOPOLOGY, prefix });
+    try {
+      const heard: string[] = [];
+      listening.cancels.onCancel((id) => heard.push(id));
+      const probe = runId();
+      await eventually(async () => {
+        await transport.cancels.request(probe);
+        return heard.includes(probe);
+      });
+      const channel = transport.keys.cancelShardChannel(probe);
+      if (isClusterClient(admin)) {
+        // the node owning the channel's slot has the shard subscription; nobody uses the broadcast channel
+        const node = await nodeForKey(admin, channel);
+        // `other` (the test above) listens as well
+        const [name, count] = (await node.call('PUBSUB', 'SHARDNUMSUB', channel)) as [string, number];
+        expect(name).toBe(channel);
+        expect(count).toBeGreaterThanOrEqual(1);
+        const plain = await Promise.all(
+          admin
+            .nodes('master')
+            .map((master) => master.call('PUBSUB', 'NUMSUB', transport.keys.cancelChannel)),
+        );
+        expect(plain).toEqual(plain.map(() => [transport.keys.cancelChannel, 0]));
+      } else {
+        const [, count] = (await admin.call('PUBSUB', 'NUMSUB', transport.keys.cancelChannel)) as [
+          string,
+          number,
+        ];
+        expect(count).toBeGreaterThanOrEqual(1);
+      }
+      expect(new Set(transport.keys.cancelShardChannels.map((key) => keySlot(key))).size).toBe(16);
+    } finally {
+      await listening.close();
+    }
   });
 });
 

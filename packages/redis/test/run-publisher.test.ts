@@ -3,14 +3,14 @@ import type { StreamPayload } from '@cody/schema';
 import { CodyError } from '@cody/schema';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisTransport } from '../src/index';
-import { deleteRunKeys, REDIS_URL, RunBuilder, uniquePrefix } from './helpers';
+import { deleteRunKeys, REDIS_TOPOLOGY, RunBuilder, uniquePrefix } from './helpers';
 
 const prefix = uniquePrefix('redis-run-publisher');
 let transport: RedisTransport;
 const runs = new Set<string>();
 
 beforeAll(() => {
-  transport = new RedisTransport({ url: REDIS_URL, prefix });
+  transport = new RedisTransport({ topology: REDIS_TOPOLOGY, prefix });
 });
 afterAll(async () => {
   await deleteRunKeys(transport.redis, prefix, runs);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { StreamEvent } from '@cody/schema';
-import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RedisClient } from '../src/index';
 import {
   createRedisConnection,
   RedisTransport,
@@ -9,18 +9,28 @@ import {
   StreamResetError,
   StreamTailer,
 } from '../src/index';
-import { deleteRunKeys, eventually, REDIS_URL, RunBuilder, uniquePrefix } from './helpers';
+import { keySlot } from '../src/keys-by-slot';
+import {
+  clientList,
+  deleteRunKeys,
+  eventually,
+  killClients,
+  ON_CLUSTER,
+  REDIS_TOPOLOGY,
+  RunBuilder,
+  uniquePrefix,
+} from './helpers';
 
 const prefix = uniquePrefix('redis-tail');
 // a name unique to this suite, so CLIENT LIST counts only our connections
 const name = `t${randomUUID().slice(0, 8)}`;
 let transport: RedisTransport;
-let admin: Redis;
+let admin: RedisClient;
 const runs = new Set<string>();
 
 beforeAll(() => {
-  transport = new RedisTransport({ url: REDIS_URL, prefix, name, tailConnections: 2 });
-  admin = createRedisConnection(REDIS_URL);
+  transport = new RedisTransport({ topology: REDIS_TOPOLOGY, prefix, name, tailConnections: 2 });
+  admin = createRedisConnection(REDIS_TOPOLOGY);
 });
 afterAll(async () => {
   await deleteRunKeys(admin, prefix, runs);
@@ -50,8 +60,7 @@ async function collect(
 }
 
 async function tailConnections(): Promise<number> {
-  const list = (await admin.client('LIST')) as string;
-  return list.split('\n').filter((line) => line.includes(`name=${name}:tail`)).length;
+  return (await clientList(admin)).filter(({ line }) => line.includes(`name=${name}:tail`)).length;
 }
 
 describe('tail', () => {
@@ -117,8 +126,12 @@ describe('tail', () => {
     );
     const results = await Promise.all(readings);
     for (const result of results) expect(result.events).toEqual(expected.get(result.runId));
-    expect(transport.tailer.stats().connections).toBeLessThanOrEqual(2);
-    expect(await tailConnections()).toBeLessThanOrEqual(2);
+    // a single node: the configured 2; a cluster: one per slot followed (an XREAD names one slot)
+    const bound = ON_CLUSTER
+      ? new Set(builders.map((run) => keySlot(transport.keys.runEvents(run.runId)))).size
+      : 2;
+    expect(transport.tailer.stats().connections).toBeLessThanOrEqual(bound);
+    expect(await tailConnections()).toBeLessThanOrEqual(bound);
     // readers that ended were removed: nothing is left subscribed
     expect(transport.tailer.stats().readers).toBe(0);
   });
@@ -152,11 +165,7 @@ describe('tail', () => {
       // drop the tailer's blocking connections (as a network failure would) while events flow
       for (let round = 0; round < 5; round++) {
         await new Promise((resolve) => setTimeout(resolve, 40));
-        const list = (await admin.client('LIST')) as string;
-        for (const line of list.split('\n').filter((l) => l.includes(`name=${name}:tail`))) {
-          const id = /(?:^| )id=(\d+)/.exec(line)?.[1];
-          if (id) kills += Number(await admin.client('KILL', 'ID', id));
-        }
+        kills += await killClients(admin, (line) => line.includes(`name=${name}:tail`));
       }
     })();
     await Promise.all(
@@ -184,11 +193,7 @@ describe('tail', () => {
     await eventually(() => received.length === 3);
     // what a restart without persistence does: the stream is gone, the connection dropped
     await admin.del(transport.keys.runEvents(run.runId));
-    const list = (await admin.client('LIST')) as string;
-    for (const line of list.split('\n').filter((l) => l.includes(`name=${name}:tail`))) {
-      const id = /(?:^| )id=(\d+)/.exec(line)?.[1];
-      if (id) await admin.client('KILL', 'ID', id);
-    }
+    await killClients(admin, (line) => line.includes(`name=${name}:tail`));
     for (const event of events.slice(3)) await transport.publish(event);
     const error = await reading;
     expect((error as { code?: string }).code).toBe('RUN_STREAM_LOST');
@@ -199,28 +204,35 @@ describe('tail', () => {
 
   it('a reader joining while a re-sent read is blocked after a reconnect still starts at once', async () => {
     // blocks so long that only an interrupted read can serve the joining reader within the test
-    const control = createRedisConnection(REDIS_URL);
+    const control = createRedisConnection(REDIS_TOPOLOGY);
     const tag = `j${randomUUID().slice(0, 8)}`;
     const tailer = new StreamTailer({
       keys: transport.keys,
       control,
+      groupBySlot: ON_CLUSTER,
       connect: (connectionName) =>
-        createRedisConnection(REDIS_URL, { name: `${tag}:${connectionName}:${process.pid}` }),
+        createRedisConnection(REDIS_TOPOLOGY, { name: `${tag}:${connectionName}:${process.pid}` }),
       blockMs: 600_000,
     });
     try {
       const idle = builder();
       const busy = builder();
       const subscription = tailer.subscribe(idle.runId, '0-0', { onEntries: () => {} });
-      const connected = async () =>
-        ((await admin.client('LIST')) as string).split('\n').filter((l) => l.includes(`name=${tag}:`));
-      await eventually(async () => (await connected()).length === 1);
-      const id = /(?:^| )id=(\d+)/.exec((await connected())[0] as string)?.[1] as string;
-      await admin.client('KILL', 'ID', id);
+      // the tailer's connections blocked in XREAD (a cluster client also keeps idle ones to other nodes)
+      const blocked = async () =>
+        (await clientList(admin))
+          .filter(
+            ({ line }) =>
+              line.includes(`name=${tag}:`) && / flags=\S*b/.test(line) && line.includes('cmd=xread'),
+          )
+          .map(({ line }) => line);
+      await eventually(async () => (await blocked()).length === 1);
+      const id = /(?:^| )id=(\d+)/.exec((await blocked())[0] as string)?.[1] as string;
+      await killClients(admin, (line) => line.includes(`id=${id} `));
       // reconnected: ioredis re-sends the blocked read first
       await eventually(async () => {
-        const lines = await connected();
-        return lines.length === 1 && !lines[0]?.includes(`id=${id} `) && lines[0]?.includes('cmd=xread');
+        const lines = await blocked();
+        return lines.length === 1 && !lines[0]?.includes(`id=${id} `);
       });
       const events = busy.messageRun(['x']);
       for (const event of events) await transport.publish(event);
@@ -234,11 +246,12 @@ describe('tail', () => {
   });
 
   it('pauses a slow reader instead of buffering without bound, and loses nothing', async () => {
-    const control = createRedisConnection(REDIS_URL);
+    const control = createRedisConnection(REDIS_TOPOLOGY);
     const tailer = new StreamTailer({
       keys: transport.keys,
       control,
-      connect: (connectionName) => createRedisConnection(REDIS_URL, { name: connectionName }),
+      groupBySlot: ON_CLUSTER,
+      connect: (connectionName) => createRedisConnection(REDIS_TOPOLOGY, { name: connectionName }),
       highWaterMark: 100,
       count: 50,
     });
@@ -325,7 +338,7 @@ describe('tail', () => {
   });
 
   it('a closed tailer ends its readers with TailerClosedError', async () => {
-    const own = new RedisTransport({ url: REDIS_URL, prefix, name: `${name}c` });
+    const own = new RedisTransport({ topology: REDIS_TOPOLOGY, prefix, name: `${name}c` });
     const run = builder();
     const reading = collect(own.tail(run.runId), () => false).catch((error: unknown) => error);
     await eventually(() => own.tailer.stats().readers === 1);

@@ -8,7 +8,7 @@ import {
 } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { extractTraceContext, injectTraceContext, NULL_TRACEPARENT, RedisTransport } from '../src/index';
-import { deleteRunKeys, REDIS_URL, RunBuilder, uniquePrefix } from './helpers';
+import { deleteRunKeys, REDIS_TOPOLOGY, RunBuilder, uniquePrefix } from './helpers';
 
 // this file registers a global SDK; vitest runs each file in its own worker, so others stay SDK-free
 const prefix = uniquePrefix('redis-trace');
@@ -46,7 +46,7 @@ describe('with an SDK registered', () => {
     trace.setGlobalTracerProvider(
       new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }),
     );
-    transport = new RedisTransport({ url: REDIS_URL, prefix });
+    transport = new RedisTransport({ topology: REDIS_TOPOLOGY, prefix });
   });
   afterAll(async () => {
     await deleteRunKeys(transport.redis, prefix, runs);

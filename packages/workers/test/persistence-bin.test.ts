@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { PROJECTOR_GROUP, RedisTransport } from '@cody/redis';
+import { startRedisCluster } from '@cody/redis/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   cleanup,
@@ -51,10 +52,27 @@ describe('worker entry point', () => {
     ['REDIS_URL', 'http://localhost:6379'],
     ['CODY_REDIS_PREFIX', 'bad{prefix}'],
     ['LOG_LEVEL', 'loud'],
+    ['REDIS_CLUSTER_NODES', '127.0.0.1'],
+    ['REDIS_SENTINELS', '127.0.0.1:26379'],
   ])('refuses a bad %s with a message naming it', async (variable, value) => {
     const { code, stderr } = await runWorker({ [variable]: value });
     expect(code).toBe(2);
     expect(stderr).toContain(variable);
+  });
+
+  it('refuses REDIS_URL and REDIS_CLUSTER_NODES together, and a cluster node given as REDIS_URL', async () => {
+    const both = await runWorker({ REDIS_CLUSTER_NODES: '127.0.0.1:7000' });
+    expect(both.code).toBe(2);
+    expect(both.stderr).toMatch(/REDIS_CLUSTER_NODES: set only one of/);
+    const cluster = await startRedisCluster({ replicasPerMaster: 0 });
+    try {
+      const node = cluster.nodes[0] as { host: string; port: number };
+      const { code, stderr } = await runWorker({ REDIS_URL: `redis://${node.host}:${node.port}` });
+      expect(code).toBe(2);
+      expect(stderr).toMatch(/REDIS_URL: .*cluster_enabled:1.*set REDIS_CLUSTER_NODES/);
+    } finally {
+      await cluster.stop();
+    }
   });
 
   it('stops cleanly on SIGTERM: flushes the snapshot and leaves the unfinished run for another worker', async () => {

@@ -1,11 +1,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
+import type { RedisClient } from '@cody/redis';
 import { createRedisKeys, createStreamEvent, type Logger, type RedisTransport } from '@cody/redis';
 import { reduceEvents } from '@cody/reducer';
 import type { StreamEvent, StreamPayload } from '@cody/schema';
 import { RedisStore, type Store, type StoredRun } from '@cody/store';
-import type { Redis } from 'ioredis';
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 export const PACKAGE_ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -187,13 +187,13 @@ export async function waitForTerminal(
   );
 }
 
-export function redisStore(redis: Redis, prefix: string): RedisStore {
+export function redisStore(redis: RedisClient, prefix: string): RedisStore {
   return new RedisStore({ redis, prefix });
 }
 
 /** Removes what a suite left: its threads (and their runs) from the store, and the transport keys. */
 export async function cleanup(
-  redis: Redis,
+  redis: RedisClient,
   store: Store,
   prefix: string,
   threadIds: Iterable<string>,

@@ -1,9 +1,9 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
+import type { RedisClient } from '@cody/redis';
 import { createRedisKeys, type RedisTransport } from '@cody/redis';
 import type { FunctionCallOutputItem, OutputItem, StreamEvent } from '@cody/schema';
 import { type ExecSandboxSettings, prepareExecSandbox } from '@cody/tools';
-import type { Redis } from 'ioredis';
 import { enqueueToolRequest, recordCallStart } from '../src/tool-worker/index';
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -150,7 +150,11 @@ export async function eventually<T>(
 }
 
 /** Deletes the keys the runs and the request stream left under `prefix`. */
-export async function deleteToolKeys(redis: Redis, prefix: string, runIds: Iterable<string>): Promise<void> {
+export async function deleteToolKeys(
+  redis: RedisClient,
+  prefix: string,
+  runIds: Iterable<string>,
+): Promise<void> {
   const keys = createRedisKeys(prefix);
   const all = [keys.toolRequests, keys.announce];
   for (const runId of runIds) all.push(...keys.runExpiring(runId), keys.runLease(runId));

@@ -1,9 +1,16 @@
-import { createRedisKeys, DEFAULT_REDIS_PREFIX, DEFAULT_REDIS_URL } from '@cody/redis';
+import {
+  createRedisKeys,
+  DEFAULT_REDIS_PREFIX,
+  RedisConfigurationError,
+  type RedisTopology,
+  resolveRedisTopology,
+} from '@cody/redis';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
 export interface WorkerConfig {
-  redisUrl: string;
+  /** REDIS_URL / REDIS_CLUSTER_NODES / REDIS_SENTINELS (+ REDIS_SENTINEL_NAME); one at most. */
+  redis: RedisTopology;
   prefix: string;
   convexUrl: string | undefined;
   runTtlSeconds: number;
@@ -27,9 +34,14 @@ export class WorkerConfigError extends Error {
 
 /** Reads the standalone worker's settings from the environment. */
 export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
-  const redisUrl = env.REDIS_URL || DEFAULT_REDIS_URL;
-  if (!/^rediss?:\/\//.test(redisUrl))
-    throw new WorkerConfigError('REDIS_URL', `must start with redis:// or rediss://, got "${redisUrl}"`);
+  let redis: RedisTopology;
+  try {
+    redis = resolveRedisTopology(env);
+  } catch (error) {
+    if (!(error instanceof RedisConfigurationError)) throw error;
+    const variable = String((error.details as { setting?: string } | undefined)?.setting);
+    throw new WorkerConfigError(variable, error.message.replace(`${variable}: `, ''));
+  }
   const prefix = env.CODY_REDIS_PREFIX ?? DEFAULT_REDIS_PREFIX;
   try {
     createRedisKeys(prefix);
@@ -48,7 +60,7 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     throw new WorkerConfigError('LOG_LEVEL', `must be debug, info, warn or error, got "${logLevel}"`);
   }
   return {
-    redisUrl,
+    redis,
     prefix,
     convexUrl,
     runTtlSeconds: positiveInteger(env, 'CODY_RUN_TTL_SECONDS', 3600),

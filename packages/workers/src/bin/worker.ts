@@ -33,7 +33,7 @@ async function main(): Promise<void> {
     : undefined;
   const logger = jsonLogger(config.logLevel, { pid: process.pid, component: 'cody-worker' });
   const transport = new RedisTransport({
-    url: config.redisUrl,
+    topology: config.redis,
     prefix: config.prefix,
     logger,
     name: 'cody-worker',
@@ -76,6 +76,15 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
 
+  try {
+    // a Redis the configuration does not describe (a cluster node as REDIS_URL) would half work
+    await transport.assertTopology();
+  } catch (error) {
+    if (!CodyError.isInstance(error) || error.code !== 'CONFIGURATION_ERROR') throw error;
+    console.error(`cody worker: bad configuration: ${error.message}`);
+    await transport.close();
+    process.exit(2);
+  }
   await persistence.start();
   await tools.start();
   logger.info(

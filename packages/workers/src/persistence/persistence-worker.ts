@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import {
-  type ConsumerGroup,
-  closeConnection,
   compareStreamIds,
+  execBySlot,
   extractTraceContext,
   type GroupEntry,
   type Logger,
@@ -11,6 +10,7 @@ import {
   REDIS_ERROR_CODES,
   type RedisTransport,
   reconnectBackoff,
+  type StreamConsumer,
   type StreamEntry,
   silentLogger,
   sleep,
@@ -19,7 +19,7 @@ import { reduceEventsToState, replayEvents } from '@cody/reducer';
 import { CodyError, ERROR_CODES, type ErrorInfo, isTerminalStatus } from '@cody/schema';
 import type { Store } from '@cody/store';
 import { type Context, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import type { Redis } from 'ioredis';
+import type { ChainableCommander } from 'ioredis';
 import { closingEvents } from './closing-events';
 import { isPermanentStoreError } from './is-permanent-store-error';
 import { restoreEvents } from './restore-events';
@@ -100,8 +100,7 @@ export class PersistenceWorker {
   private readonly runs = new Map<string, RunProjection>();
   private readonly tasks = new Set<Promise<unknown>>();
   private readonly stopping = new AbortController();
-  private group: ConsumerGroup | undefined;
-  private blocking: Redis | undefined;
+  private group: StreamConsumer | undefined;
   private announceLoop: Promise<void> | undefined;
   private tickTimer: NodeJS.Timeout | undefined;
   private ticking: Promise<void> | undefined;
@@ -136,12 +135,12 @@ export class PersistenceWorker {
   async start(): Promise<void> {
     if (this.started) return;
     this.started = true;
-    this.blocking = this.transport.createConnection('projector');
-    this.group = this.transport.consumerGroup({
-      stream: this.transport.keys.announce,
+    // every shard of the announce stream (one on a single node), one blocking connection each
+    this.group = this.transport.streamConsumer({
+      streams: this.transport.keys.announceStreams,
       group: PROJECTOR_GROUP,
       consumer: this.consumer,
-      blocking: this.blocking,
+      role: 'projector',
     });
     await this.group.ensure('0');
     this.announceLoop = this.readAnnouncements(this.group);
@@ -159,8 +158,8 @@ export class PersistenceWorker {
     if (!this.started || this.stopping.signal.aborted) return;
     this.stopping.abort();
     if (this.tickTimer) clearInterval(this.tickTimer);
-    // dropping the blocking connection ends the XREADGROUP the announce loop waits on
-    this.blocking?.disconnect();
+    // dropping the blocking connections ends the XREADGROUPs the announce loop waits on
+    this.group?.disconnect();
     await this.announceLoop;
     for (const run of this.runs.values()) run.stopReading();
     const flush = (async () => {
@@ -185,7 +184,7 @@ export class PersistenceWorker {
     if (timedOut)
       this.logger.warn({ runs: this.runs.size }, 'stopped before every pending snapshot was written');
     this.runs.clear();
-    if (this.blocking) await closeConnection(this.blocking);
+    await this.group?.close();
     this.logger.info({ consumer: this.consumer }, 'persistence worker stopped');
   }
 
@@ -205,7 +204,7 @@ export class PersistenceWorker {
     void settled.finally(() => this.tasks.delete(settled));
   }
 
-  private async readAnnouncements(group: ConsumerGroup): Promise<void> {
+  private async readAnnouncements(group: StreamConsumer): Promise<void> {
     let failures = 0;
     while (!this.stopped) {
       let entries: GroupEntry[];
@@ -226,7 +225,7 @@ export class PersistenceWorker {
   /** Becomes the owner of the run an announce entry names. */
   private async take(entry: GroupEntry): Promise<void> {
     const runId = entry.fields.run;
-    const group = this.group as ConsumerGroup;
+    const group = this.group as StreamConsumer;
     if (runId === undefined) {
       await group.ackAndDelete([entry.id]).catch(() => {});
       return;
@@ -427,7 +426,7 @@ export class PersistenceWorker {
 
   /** Lets the run's keys expire, then acks (and deletes) the announce entry; the run is done here. */
   private async release(run: RunProjection): Promise<void> {
-    const group = this.group as ConsumerGroup;
+    const group = this.group as StreamConsumer;
     for (let attempt = 1; ; attempt++) {
       try {
         // expiry first: a crash between the two leaves the entry pending, and its next owner expires again
@@ -452,7 +451,7 @@ export class PersistenceWorker {
     return this.ticking;
   }
 
-  private async maintain(group: ConsumerGroup): Promise<void> {
+  private async maintain(group: StreamConsumer): Promise<void> {
     try {
       await this.keepOwnership(group);
       await this.claimAbandoned(group);
@@ -465,7 +464,7 @@ export class PersistenceWorker {
   }
 
   /** Resets the idle time of our announce entries; forgets runs another worker took over. */
-  private async keepOwnership(group: ConsumerGroup): Promise<void> {
+  private async keepOwnership(group: StreamConsumer): Promise<void> {
     const owned = [...this.runs.values()].filter((run) => run.phase !== 'done');
     if (owned.length === 0) return;
     const { lost } = await group.keepAlive(owned.map((run) => run.entryId));
@@ -487,7 +486,7 @@ export class PersistenceWorker {
     }
   }
 
-  private async claimAbandoned(group: ConsumerGroup): Promise<void> {
+  private async claimAbandoned(group: StreamConsumer): Promise<void> {
     const { claimed, deleted } = await group.autoClaim(this.settings.claimIdleMs);
     if (deleted.length > 0) await group.ack(deleted);
     for (const entry of claimed) {
@@ -510,14 +509,17 @@ export class PersistenceWorker {
       return;
     }
     const { redis, keys } = this.transport;
-    const pipeline = redis.pipeline();
-    for (const run of live) {
-      pipeline.exists(keys.runLease(run.runId));
-      pipeline.xrange(keys.runEvents(run.runId), '-', '+', 'COUNT', 1);
-    }
+    // one pipeline (on a cluster one per slot: a run's keys share its slot)
+    const commands = live.flatMap((run) => [
+      { key: keys.runLease(run.runId), add: (p: ChainableCommander) => p.exists(keys.runLease(run.runId)) },
+      {
+        key: keys.runEvents(run.runId),
+        add: (p: ChainableCommander) => p.xrange(keys.runEvents(run.runId), '-', '+', 'COUNT', 1),
+      },
+    ]);
     let replies: [Error | null, unknown][];
     try {
-      replies = (await pipeline.exec()) ?? [];
+      replies = await execBySlot(redis, commands);
     } catch (error) {
       // Redis did not answer: what was seen missing before is no evidence against the owners
       for (const run of live) run.leaseMissingSince = undefined;

@@ -1,6 +1,6 @@
+import type { RedisClient } from '@cody/redis';
 import { RedisCommandError, type RedisKeys } from '@cody/redis';
 import { parseStreamEvent, type StreamEvent } from '@cody/schema';
-import type { Redis } from 'ioredis';
 import { evalLua, luaScript } from './eval-lua';
 
 // KEYS: calls hash, events stream. ARGV: call_id, events…
@@ -35,7 +35,7 @@ export type AnswerOutcome =
  * someone did before; `gone`: the run's stream no longer exists. Events are validated first.
  */
 export async function answerToolCall(
-  redis: Redis,
+  redis: RedisClient,
   keys: RedisKeys,
   runId: string,
   callId: string,
@@ -69,7 +69,7 @@ export type ScriptStartOutcome =
  * script item published the first time (`existing`) instead of showing the script twice.
  */
 export async function startScriptExecution(
-  redis: Redis,
+  redis: RedisClient,
   keys: RedisKeys,
   runId: string,
   callId: string,
@@ -95,7 +95,7 @@ export async function startScriptExecution(
 
 /** Whether the call's output is already in the stream. */
 export async function isToolCallAnswered(
-  redis: Redis,
+  redis: RedisClient,
   keys: RedisKeys,
   runId: string,
   callId: string,

@@ -1,5 +1,5 @@
+import type { RedisClient } from '@cody/redis';
 import { RedisCommandError, type RedisKeys } from '@cody/redis';
-import type { Redis } from 'ioredis';
 import { evalLua, luaScript } from './eval-lua';
 
 // KEYS: calls hash, events stream. ARGV: call_id, start field, this attempt's record
@@ -25,7 +25,7 @@ export type CallStartOutcome =
  * crash) learns that it may already have had its effects (see `reclaimPolicy`).
  */
 export async function recordCallStart(
-  redis: Redis,
+  redis: RedisClient,
   keys: RedisKeys,
   runId: string,
   callId: string,

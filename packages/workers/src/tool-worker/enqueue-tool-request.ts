@@ -2,7 +2,7 @@ import { injectTraceContext, type RedisTransport } from '@cody/redis';
 import { type ToolRequest, toolRequestFields } from './tool-request';
 
 /**
- * Queues a tool call for the tool workers (XADD `<prefix>tools:requests`). Without an explicit
+ * Queues a tool call for the tool workers (XADD on the run's shard of `<prefix>tools:requests`). Without an explicit
  * `trace`, the active OpenTelemetry context is carried, so the execution joins the caller's trace.
  */
 export async function enqueueToolRequest(
@@ -10,5 +10,9 @@ export async function enqueueToolRequest(
   request: Omit<ToolRequest, 'trace'> & { trace?: ToolRequest['trace'] },
 ): Promise<string> {
   const fields = toolRequestFields({ ...request, trace: request.trace ?? injectTraceContext() });
-  return (await transport.redis.xadd(transport.keys.toolRequests, '*', ...fields)) as string;
+  return (await transport.redis.xadd(
+    transport.keys.toolRequestStream(request.runId),
+    '*',
+    ...fields,
+  )) as string;
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@cody/redis';
 
 export interface LuaScript {
   readonly source: string;
@@ -12,7 +12,7 @@ export function luaScript(source: string): LuaScript {
 
 /** EVALSHA, falling back to EVAL when Redis does not know the script (first use, after a restart). */
 export async function evalLua(
-  redis: Redis,
+  redis: RedisClient,
   script: LuaScript,
   keys: readonly string[],
   args: readonly string[],

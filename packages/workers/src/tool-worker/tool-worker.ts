@@ -2,13 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { McpHub } from '@cody/mcp';
 import {
-  type ConsumerGroup,
-  closeConnection,
   extractTraceContext,
   type GroupEntry,
   type Logger,
   type RedisTransport,
   reconnectBackoff,
+  type StreamConsumer,
   silentLogger,
   sleep,
   TOOL_WORKER_GROUP,
@@ -36,7 +35,6 @@ import {
   SpanStatusCode,
   trace,
 } from '@opentelemetry/api';
-import type { Redis } from 'ioredis';
 import { answerToolCall, isToolCallAnswered, startScriptExecution } from './answer-tool-call';
 import { recordCallStart } from './call-start-record';
 import type { McpToolWorkerConfig } from './load-tool-worker-config';
@@ -144,8 +142,7 @@ export class ToolWorker {
   private readonly byRun = new Map<string, Set<Job>>();
   private readonly tasks = new Set<Promise<unknown>>();
   private readonly stopping = new AbortController();
-  private group: ConsumerGroup | undefined;
-  private blocking: Redis | undefined;
+  private group: StreamConsumer | undefined;
   private readLoop: Promise<void> | undefined;
   private tickTimer: NodeJS.Timeout | undefined;
   private ticking = false;
@@ -194,12 +191,12 @@ export class ToolWorker {
     if (this.stopped) return; // stopped while probing: nothing was opened yet
     this.reaper.start();
     this.unsubscribeCancel = this.transport.cancels.onCancel((runId) => this.cancelRun(runId));
-    this.blocking = this.transport.createConnection('tool-worker');
-    this.group = this.transport.consumerGroup({
-      stream: this.transport.keys.toolRequests,
+    // every shard of the tool-request stream (one on a single node), one blocking connection each
+    this.group = this.transport.streamConsumer({
+      streams: this.transport.keys.toolRequestStreams,
       group: TOOL_WORKER_GROUP,
       consumer: this.consumer,
-      blocking: this.blocking,
+      role: 'tool-worker',
     });
     await this.group.ensure('0');
     if (this.mcp) {
@@ -232,8 +229,8 @@ export class ToolWorker {
     if (this.tickTimer) clearInterval(this.tickTimer);
     this.unsubscribeCancel?.();
     this.slotFreed?.();
-    // dropping the blocking connection ends the XREADGROUP the read loop waits on
-    this.blocking?.disconnect();
+    // dropping the blocking connections ends the XREADGROUPs the read loop waits on
+    this.group?.disconnect();
     await this.readLoop;
     this.queue.length = 0;
     const grace = sleep(this.settings.stopGraceMs).then(() => {
@@ -250,7 +247,7 @@ export class ToolWorker {
       await this.mcpPublishing;
     }
     await this.reaper.stop();
-    if (this.blocking) await closeConnection(this.blocking);
+    await this.group?.close();
     this.logger.info({ consumer: this.consumer }, 'tool worker stopped');
   }
 
@@ -308,7 +305,7 @@ export class ToolWorker {
     return this.stopping.signal.aborted;
   }
 
-  private async readRequests(group: ConsumerGroup): Promise<void> {
+  private async readRequests(group: StreamConsumer): Promise<void> {
     let failures = 0;
     while (!this.stopped) {
       const capacity = this.settings.concurrency - this.held.size;
@@ -428,7 +425,7 @@ export class ToolWorker {
   }
 
   private async ack(job: Job): Promise<void> {
-    await (this.group as ConsumerGroup).ackAndDelete([job.entry.id]);
+    await (this.group as StreamConsumer).ackAndDelete([job.entry.id]);
   }
 
   private async process(job: Job): Promise<void> {
@@ -457,7 +454,7 @@ export class ToolWorker {
           'cody.run_id': request.runId,
           'cody.tool.attempt': job.deliveries,
           'messaging.system': 'redis',
-          'messaging.destination.name': this.transport.keys.toolRequests,
+          'messaging.destination.name': this.transport.keys.toolRequestStream(request.runId),
           'messaging.message.id': job.entry.id,
           ...(this.traceContent ? { 'gen_ai.tool.call.arguments': request.arguments } : {}),
         },
