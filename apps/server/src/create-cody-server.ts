@@ -234,7 +234,11 @@ export async function createCodyServer(options: CodyServerOptions): Promise<Cody
       maxAge: 600,
     });
   }
-  const rateLimitRedis = transport.createConnection('rate-limit', { enableOfflineQueue: false });
+  const rateLimitRedis = transport.createConnection(
+    'rate-limit',
+    { enableOfflineQueue: false },
+    { enableOfflineQueue: false },
+  );
   await installRateLimits(app, {
     redis: rateLimitRedis,
     keyPrefix: `${config.CODY_REDIS_PREFIX}rate-limit:`,

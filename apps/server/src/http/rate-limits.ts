@@ -1,7 +1,7 @@
+import type { RedisClient } from '@cody/redis';
 import { CodyError, ERROR_CODES } from '@cody/schema';
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance } from 'fastify';
-import type { Redis } from 'ioredis';
 
 export interface RateLimitSettings {
   /** Requests per client and window to all non-public routes. */
@@ -14,7 +14,7 @@ export interface RateLimitSettings {
    * behind one port must not each grant the full limit). Give it a connection without an offline
    * queue: while Redis is down a request is let through at once instead of waiting for it.
    */
-  redis: Redis;
+  redis: RedisClient;
   /** Key prefix of the counters (`<CODY_REDIS_PREFIX>rate-limit:`). */
   keyPrefix: string;
 }
