@@ -27,7 +27,11 @@ if (onBun) {
 }
 
 // each package's vitest writes a JSON report there; we sum them into one closing line
-const reports = () => globSync(['packages/*', 'apps/*', 'tests/*', 'convex'], '.vitest-result.json');
+// (@cody/redis writes a second one, `.vitest-result.cluster.json`: its suite again on a Redis Cluster)
+const reports = () =>
+  ['.vitest-result.json', '.vitest-result.cluster.json'].flatMap((name) =>
+    globSync(['packages/*', 'apps/*', 'tests/*', 'convex'], name),
+  );
 for (const file of reports()) rmSync(file, { force: true });
 
 const steps = [
