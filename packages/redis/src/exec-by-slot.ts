@@ -1,5 +1,5 @@
 import type { ChainableCommander } from 'ioredis';
-import { keySlot } from './keys-by-slot';
+import { groupBySlot } from './keys-by-slot';
 import { isClusterClient, type RedisClient } from './redis-client';
 
 export interface SlotCommand {
@@ -16,20 +16,18 @@ export async function execBySlot(
   redis: RedisClient,
   commands: readonly SlotCommand[],
 ): Promise<[Error | null, unknown][]> {
-  const groups = new Map<number, number[]>();
-  commands.forEach((command, index) => {
-    const slot = isClusterClient(redis) ? keySlot(command.key) : 0;
-    const group = groups.get(slot);
-    if (group) group.push(index);
-    else groups.set(slot, [index]);
-  });
+  if (commands.length === 0) return [];
+  const indexes = commands.map((_, index) => index);
+  const groups = isClusterClient(redis)
+    ? groupBySlot(indexes, (index) => (commands[index] as SlotCommand).key)
+    : [indexes];
   const replies: [Error | null, unknown][] = new Array(commands.length);
   await Promise.all(
-    [...groups.values()].map(async (indexes) => {
+    groups.map(async (group) => {
       const pipeline = redis.pipeline();
-      for (const index of indexes) (commands[index] as SlotCommand).add(pipeline);
+      for (const index of group) (commands[index] as SlotCommand).add(pipeline);
       const results = (await pipeline.exec()) ?? [];
-      indexes.forEach((index, position) => {
+      group.forEach((index, position) => {
         replies[index] = results[position] ?? [null, undefined];
       });
     }),

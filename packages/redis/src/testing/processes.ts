@@ -1,5 +1,6 @@
-import type { ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
+import { Redis } from 'ioredis';
 
 /** Ports the OS handed out for port-0 binds, all held at once so none repeats. */
 export async function freePorts(count: number): Promise<number[]> {
@@ -34,4 +35,35 @@ export async function terminate(child: ChildProcess): Promise<void> {
   const exited = new Promise((resolve) => child.once('exit', resolve));
   child.kill('SIGTERM');
   await exited;
+}
+
+/** A `redis-server` on loopback `port`, nothing persisted, files in `dir`; `extra` arguments last. */
+export function spawnRedisServer(
+  bin: string,
+  port: number,
+  dir: string,
+  extra: readonly string[] = [],
+): ChildProcess {
+  return spawn(
+    bin,
+    [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--dir',
+      dir,
+      ...extra,
+    ],
+    { stdio: ['ignore', 'ignore', 'inherit'] },
+  );
+}
+
+/** A one-shot client for readiness checks: no retries, errors swallowed (the check just fails). */
+export function probe(port: number, host = '127.0.0.1'): Redis {
+  return new Redis({ host, port, retryStrategy: () => null, maxRetriesPerRequest: 0 }).on('error', () => {});
 }

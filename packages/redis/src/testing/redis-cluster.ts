@@ -1,11 +1,9 @@
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { type ChildProcess, execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { Redis } from 'ioredis';
-import { freePorts, poll, terminate } from './processes';
+import { freePorts, poll, probe, spawnRedisServer, terminate } from './processes';
 
 const run = promisify(execFile);
 
@@ -67,7 +65,20 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
     for (let i = 0; i < count; i++) {
       const port = ports[i * 2] as number;
       const busPort = ports[i * 2 + 1] as number;
-      nodes.push({ host: '127.0.0.1', port, process: startNode(serverBin, dir, port, busPort) });
+      nodes.push({
+        host: '127.0.0.1',
+        port,
+        process: spawnRedisServer(serverBin, port, dir, [
+          '--cluster-enabled',
+          'yes',
+          '--cluster-port',
+          String(busPort),
+          '--cluster-config-file',
+          `nodes-${port}.conf`,
+          '--cluster-node-timeout',
+          '2000',
+        ]),
+      });
     }
     await Promise.all(nodes.map((node) => waitForPing(node)));
     const addresses = nodes.map((node) => `${node.host}:${node.port}`);
@@ -87,38 +98,10 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
   }
 }
 
-function startNode(bin: string, dir: string, port: number, busPort: number): ChildProcess {
-  const child = spawn(
-    bin,
-    [
-      '--port',
-      String(port),
-      '--cluster-port',
-      String(busPort),
-      '--bind',
-      '127.0.0.1',
-      '--cluster-enabled',
-      'yes',
-      '--cluster-config-file',
-      `nodes-${port}.conf`,
-      '--cluster-node-timeout',
-      '2000',
-      '--save',
-      '',
-      '--appendonly',
-      'no',
-      '--dir',
-      dir,
-    ],
-    { stdio: ['ignore', 'ignore', 'inherit'] },
-  );
-  return child;
-}
-
 async function waitForPing(node: RedisClusterNode): Promise<void> {
   await poll(`redis-server on port ${node.port} answers PING`, 30_000, async () => {
     if (node.process.exitCode !== null) throw new Error(`redis-server on port ${node.port} exited`);
-    const client = probe(node);
+    const client = probe(node.port, node.host);
     try {
       return (await client.ping()) === 'PONG';
     } catch {
@@ -133,7 +116,7 @@ async function waitForClusterOk(nodes: readonly RedisClusterNode[], timeoutMs: n
   await poll('cluster_state:ok on every node', timeoutMs, async () => {
     const states = await Promise.all(
       nodes.map(async (node) => {
-        const client = probe(node);
+        const client = probe(node.port, node.host);
         try {
           return String(await client.call('CLUSTER', 'INFO')).includes('cluster_state:ok');
         } catch {
@@ -145,15 +128,4 @@ async function waitForClusterOk(nodes: readonly RedisClusterNode[], timeoutMs: n
     );
     return states.every(Boolean);
   });
-}
-
-function probe(node: RedisClusterNode): Redis {
-  return new Redis({
-    host: node.host,
-    port: node.port,
-    lazyConnect: false,
-    retryStrategy: () => null,
-    maxRetriesPerRequest: 0,
-    enableOfflineQueue: true,
-  }).on('error', () => {});
 }

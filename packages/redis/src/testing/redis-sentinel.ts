@@ -2,8 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
-import { freePorts, poll, terminate } from './processes';
+import { freePorts, poll, probe, spawnRedisServer, terminate } from './processes';
 
 export interface RedisSentinelSetup {
   /** The master name the sentinel watches: `REDIS_SENTINEL_NAME`. */
@@ -39,28 +38,8 @@ export async function startRedisSentinel(
   };
   try {
     const [masterPort, replicaPort, sentinelPort] = (await freePorts(3)) as [number, number, number];
-    const server = (port: number, extra: string[]) =>
-      spawn(
-        bin,
-        [
-          '--port',
-          String(port),
-          '--bind',
-          '127.0.0.1',
-          '--save',
-          '',
-          '--appendonly',
-          'no',
-          '--dir',
-          dir,
-          ...extra,
-        ],
-        {
-          stdio: ['ignore', 'ignore', 'inherit'],
-        },
-      );
-    processes.push(server(masterPort, []));
-    processes.push(server(replicaPort, ['--replicaof', '127.0.0.1', String(masterPort)]));
+    processes.push(spawnRedisServer(bin, masterPort, dir));
+    processes.push(spawnRedisServer(bin, replicaPort, dir, ['--replicaof', '127.0.0.1', String(masterPort)]));
     // a sentinel rewrites its configuration file, so it gets one of its own
     const config = join(dir, 'sentinel.conf');
     await writeFile(
@@ -94,11 +73,4 @@ export async function startRedisSentinel(
     await stop();
     throw error;
   }
-}
-
-function probe(port: number): Redis {
-  return new Redis({ host: '127.0.0.1', port, retryStrategy: () => null, maxRetriesPerRequest: 0 }).on(
-    'error',
-    () => {},
-  );
 }
